@@ -1,0 +1,53 @@
+package topology
+
+import "strings"
+
+// Function is one Lambda function.
+type Function struct {
+	// Name is the folder under functions/.
+	Name string
+	// LogicalID is the function's resource name in template.yaml.
+	LogicalID string
+	// Routes are the HTTP API route keys it serves ("METHOD /path", where
+	// METHOD may be ANY and the path may end in a {proxy+} greedy segment).
+	Routes []string
+	// Consumes names the queue the function consumes, if any.
+	Consumes string
+}
+
+// Queue is one SQS queue (each has a dead-letter queue beside it).
+type Queue struct {
+	// Name is the queue's short name, used locally as its directory.
+	Name string
+	// LogicalID is the queue's resource name in template.yaml.
+	LogicalID string
+}
+
+// Functions lists every function of the stack.
+var Functions = []Function{
+	{
+		Name:      "api",
+		LogicalID: "ApiFunction",
+		Routes:    []string{"ANY /api/v1/{proxy+}"},
+	},
+}
+
+// Queues lists every queue of the stack.
+var Queues = []Queue{}
+
+// LocalOnlyRoutes are served only by the local runner: they stand in for an
+// AWS service that is not a function (S3 presigned URLs).
+var LocalOnlyRoutes = []string{"ANY /local-blob/{proxy+}"}
+
+// Pattern turns a route key into a net/http ServeMux pattern:
+// "ANY /api/v1/{proxy+}" becomes "/api/v1/" and "GET /x" becomes "GET /x".
+func Pattern(route string) string {
+	method, path, _ := strings.Cut(route, " ")
+	if strings.HasSuffix(path, "/{proxy+}") {
+		path = strings.TrimSuffix(path, "{proxy+}")
+	}
+	if method == "ANY" {
+		return path
+	}
+	return method + " " + path
+}
