@@ -1,0 +1,48 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/vidiverse/vidiverse/shared/serverconfig"
+	"github.com/vidiverse/vidiverse/shared/taxonomy"
+)
+
+func (a *API) staticRoutes() {
+	m, h := a.mux, a.handle
+	m.Handle("GET /api/v1/config", h(a.getConfig))
+	m.Handle("GET /api/v1/config/about", h(a.getAbout))
+	m.Handle("GET /api/v1/videos/categories", h(constant(taxonomy.Categories())))
+	m.Handle("GET /api/v1/videos/licences", h(constant(taxonomy.Licences())))
+	m.Handle("GET /api/v1/videos/languages", h(constant(taxonomy.Languages())))
+	m.Handle("GET /api/v1/videos/privacies", h(constant(taxonomy.Privacies())))
+}
+
+// settings are the instance's public settings, from its configuration.
+func (a *API) settings() serverconfig.Settings {
+	s := serverconfig.DefaultSettings()
+	s.Instance.Name = a.cfg.InstanceName
+	s.Instance.ShortDescription = a.cfg.InstanceShortDescription
+	s.Signup.Enabled = a.cfg.SignupEnabled
+	s.Signup.RequiresApproval = a.cfg.SignupRequiresApproval
+	s.Signup.RequiresEmailVerification = false
+	s.Signup.Limit = -1
+	s.UserVideoQuota = a.cfg.UserVideoQuota
+	s.UserVideoQuotaDaily = a.cfg.UserVideoQuotaDaily
+	s.MaxChannelsPerUser = a.cfg.MaxChannelsPerUser
+	// Nothing is transcoded until uploads exist.
+	s.Transcoding.Enabled = false
+	return s
+}
+
+func (a *API) getConfig(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, serverconfig.Config(a.settings()))
+}
+
+func (a *API) getAbout(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, serverconfig.About(a.settings()))
+}
+
+// constant serves a fixed document.
+func constant(v any) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error { return writeJSON(w, http.StatusOK, v) }
+}

@@ -1,0 +1,172 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything an instance is configured with.
+type Config struct {
+	// Port is the local HTTP port (make run).
+	Port int
+	// PublicURL is the instance's public origin, e.g. https://video.example
+	// (no path, no trailing slash).
+	PublicURL string
+	// DataDir holds the local instance's durable state (make run).
+	DataDir string
+	// AdminPassword is root's password; when empty locally, one is
+	// generated on first start.
+	AdminPassword string
+	// AdminEmail is root's email address.
+	AdminEmail string
+
+	InstanceName             string
+	InstanceShortDescription string
+	SignupEnabled            bool
+	SignupRequiresApproval   bool
+	// UserVideoQuota and UserVideoQuotaDaily are new users' quotas in
+	// bytes; -1 is unlimited.
+	UserVideoQuota      int64
+	UserVideoQuotaDaily int64
+	// MaxChannelsPerUser caps the channels one user may own.
+	MaxChannelsPerUser int
+
+	// LoginLimit and SignupLimit are per-IP rate limits.
+	LoginLimit  RateLimit
+	SignupLimit RateLimit
+
+	// LogLevel is debug, info, warn or error; LogFormat is json or text.
+	LogLevel  string
+	LogFormat string
+
+	// TableName, MediaBucket: the AWS resources (deployed shape only).
+	TableName   string
+	MediaBucket string
+}
+
+// RateLimit allows Max events per Window.
+type RateLimit struct {
+	Max    int64
+	Window time.Duration
+}
+
+// Defaults returns the settings of an instance configured with nothing,
+// following PeerTube's defaults where we do the same thing.
+func Defaults() Config {
+	return Config{
+		Port:                     9000,
+		DataDir:                  "./.data",
+		InstanceName:             "Vidiverse",
+		InstanceShortDescription: "A serverless, federated video platform compatible with PeerTube.",
+		UserVideoQuota:           -1,
+		UserVideoQuotaDaily:      -1,
+		MaxChannelsPerUser:       20,
+		LoginLimit:               RateLimit{Max: 15, Window: 5 * time.Minute},
+		SignupLimit:              RateLimit{Max: 2, Window: 5 * time.Minute},
+		LogLevel:                 "info",
+		LogFormat:                "json",
+	}
+}
+
+// FromEnv reads the configuration from getenv (os.Getenv in mains).
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Defaults()
+	r := reader{getenv: getenv}
+	c.Port = int(r.int("PORT", int64(c.Port)))
+	c.PublicURL = r.str("PUBLIC_URL", fmt.Sprintf("http://localhost:%d", c.Port))
+	c.DataDir = r.str("DATA_DIR", c.DataDir)
+	c.AdminPassword = getenv("ADMIN_PASSWORD")
+	c.AdminEmail = r.str("ADMIN_EMAIL", "admin@example.com")
+	c.InstanceName = r.str("INSTANCE_NAME", c.InstanceName)
+	c.InstanceShortDescription = r.str("INSTANCE_SHORT_DESCRIPTION", c.InstanceShortDescription)
+	c.SignupEnabled = r.bool("SIGNUP_ENABLED", c.SignupEnabled)
+	c.SignupRequiresApproval = r.bool("SIGNUP_REQUIRES_APPROVAL", c.SignupRequiresApproval)
+	c.UserVideoQuota = r.int("USER_VIDEO_QUOTA", c.UserVideoQuota)
+	c.UserVideoQuotaDaily = r.int("USER_VIDEO_QUOTA_DAILY", c.UserVideoQuotaDaily)
+	c.MaxChannelsPerUser = int(r.int("MAX_CHANNELS_PER_USER", int64(c.MaxChannelsPerUser)))
+	c.LoginLimit.Max = r.int("LOGIN_RATE_LIMIT", c.LoginLimit.Max)
+	c.SignupLimit.Max = r.int("SIGNUP_RATE_LIMIT", c.SignupLimit.Max)
+	c.LogLevel = r.str("LOG_LEVEL", c.LogLevel)
+	c.LogFormat = r.str("LOG_FORMAT", c.LogFormat)
+	c.TableName = getenv("TABLE_NAME")
+	c.MediaBucket = getenv("MEDIA_BUCKET")
+	if r.err != nil {
+		return c, r.err
+	}
+	return c, c.Validate()
+}
+
+// Validate checks values that FromEnv cannot check one by one.
+func (c *Config) Validate() error {
+	if c.Port < 1 || c.Port > 65535 {
+		return fmt.Errorf("config: PORT %d out of range", c.Port)
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("config: PUBLIC_URL %q must be an http(s) origin like https://video.example", c.PublicURL)
+	}
+	c.PublicURL = u.Scheme + "://" + u.Host
+	if c.AdminPassword != "" && len(c.AdminPassword) < 6 {
+		return fmt.Errorf("config: ADMIN_PASSWORD must have at least 6 characters")
+	}
+	if c.UserVideoQuota < -1 || c.UserVideoQuotaDaily < -1 {
+		return fmt.Errorf("config: video quotas must be -1 (unlimited) or a byte count")
+	}
+	if c.MaxChannelsPerUser < 1 {
+		return fmt.Errorf("config: MAX_CHANNELS_PER_USER must be at least 1")
+	}
+	if c.LoginLimit.Max < 1 || c.SignupLimit.Max < 1 {
+		return fmt.Errorf("config: rate limits must be at least 1")
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		return fmt.Errorf("config: LOG_FORMAT %q must be json or text", c.LogFormat)
+	}
+	return nil
+}
+
+// Host is the public host[:port], as clients send it in Host headers.
+func (c Config) Host() string {
+	u, _ := url.Parse(c.PublicURL)
+	return u.Host
+}
+
+type reader struct {
+	getenv func(string) string
+	err    error
+}
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) int(name string, def int64) int64 {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil && r.err == nil {
+		r.err = fmt.Errorf("config: %s=%q is not an integer", name, v)
+	}
+	return n
+}
+
+func (r *reader) bool(name string, def bool) bool {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil && r.err == nil {
+		r.err = fmt.Errorf("config: %s=%q is not a boolean", name, v)
+	}
+	return b
+}

@@ -1,0 +1,55 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestFromEnvDefaults(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 9000 || c.PublicURL != "http://localhost:9000" || c.DataDir != "./.data" {
+		t.Fatalf("defaults: port %d url %q dir %q", c.Port, c.PublicURL, c.DataDir)
+	}
+	if c.Host() != "localhost:9000" {
+		t.Fatalf("Host() = %q", c.Host())
+	}
+}
+
+func TestFromEnvPortDrivesPublicURL(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{"PORT": "9001", "DATA_DIR": "/tmp/x"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL != "http://localhost:9001" || c.DataDir != "/tmp/x" {
+		t.Fatalf("got %q %q", c.PublicURL, c.DataDir)
+	}
+	c, err = FromEnv(env(map[string]string{"PUBLIC_URL": "https://video.example/"}))
+	if err != nil || c.PublicURL != "https://video.example" || c.Host() != "video.example" {
+		t.Fatalf("got %q %v", c.PublicURL, err)
+	}
+}
+
+func TestFromEnvRejects(t *testing.T) {
+	for _, tc := range []struct{ name, key, val, want string }{
+		{"port not int", "PORT", "abc", "PORT"},
+		{"port range", "PORT", "70000", "PORT"},
+		{"url path", "PUBLIC_URL", "https://x.example/videos", "PUBLIC_URL"},
+		{"url scheme", "PUBLIC_URL", "ftp://x.example", "PUBLIC_URL"},
+		{"short password", "ADMIN_PASSWORD", "abc", "ADMIN_PASSWORD"},
+		{"bool", "SIGNUP_ENABLED", "maybe", "SIGNUP_ENABLED"},
+		{"quota", "USER_VIDEO_QUOTA", "-5", "quota"},
+		{"log format", "LOG_FORMAT", "xml", "LOG_FORMAT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FromEnv(env(map[string]string{tc.key: tc.val}))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one naming %s", err, tc.want)
+			}
+		})
+	}
+}

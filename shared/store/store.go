@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vidiverse/vidiverse/shared/table"
+)
+
+// Store is the data layer over one table.
+type Store struct {
+	t   table.Table
+	now func() time.Time
+}
+
+// New returns a store over t.
+func New(t table.Table) *Store {
+	return &Store{t: t, now: time.Now}
+}
+
+// WithClock returns a copy of s that reads time from now (for tests).
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// Errors the store returns.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrStale means the item changed since it was read; read and retry.
+	ErrStale = errors.New("stale revision")
+)
+
+// TakenError says which unique value a write collided with.
+type TakenError struct {
+	// What is "username", "email" or "name" (an actor name).
+	What  string
+	Value string
+}
+
+func (e *TakenError) Error() string { return fmt.Sprintf("%s %q already taken", e.What, e.Value) }
+
+// Is makes errors.Is(err, ErrTaken) true.
+func (e *TakenError) Is(target error) bool { return target == ErrTaken }
+
+// ErrTaken matches every *TakenError.
+var ErrTaken = errors.New("already taken")
+
+// nextID returns the next number of a counter (1, 2, …).
+func (s *Store) nextID(ctx context.Context, kind string) (int64, error) {
+	it, err := s.t.Update(ctx, counterKey(kind), table.Update{Add: map[string]int64{attrCount: 1}})
+	if err != nil {
+		return 0, fmt.Errorf("next %s id: %w", kind, err)
+	}
+	return it.Int(attrCount), nil
+}
+
+// queryAll reads every item of a query, following pages.
+func (s *Store) queryAll(ctx context.Context, q table.Query) ([]table.Item, error) {
+	var out []table.Item
+	for {
+		p, err := s.t.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out, nil
+		}
+		q.Cursor = p.Next
+	}
+}
+
+// now returns the current time at millisecond precision, as PeerTube
+// stores and prints times.
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// txTaken maps a cancelled transaction to the unique claim that failed,
+// given which op index claimed what.
+func txTaken(err error, claims map[int]*TakenError) error {
+	var tx *table.TxCanceledError
+	if errors.As(err, &tx) {
+		if i := tx.FailedOp(table.ErrConditionFailed); i >= 0 {
+			if c, ok := claims[i]; ok {
+				return c
+			}
+		}
+	}
+	return err
+}
