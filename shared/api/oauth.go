@@ -148,17 +148,25 @@ func (a *API) touchLogin(r *http.Request, id int64) {
 	}
 }
 
+type tokenJSON struct {
+	TokenType             string `json:"token_type"`
+	AccessToken           string `json:"access_token"`
+	RefreshToken          string `json:"refresh_token"`
+	ExpiresIn             int64  `json:"expires_in"`
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+}
+
 // writeToken sends an issued token pair, as PeerTube does.
 func (a *API) writeToken(w http.ResponseWriter, tok model.Token) error {
 	now := a.now()
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	return writeJSON(w, http.StatusOK, map[string]any{
-		"token_type":               "Bearer",
-		"access_token":             tok.Access,
-		"refresh_token":            tok.Refresh,
-		"expires_in":               int64(tok.AccessExpires.Sub(now).Seconds()),
-		"refresh_token_expires_in": int64(tok.RefreshExpires.Sub(now).Seconds()),
+	return writeJSON(w, http.StatusOK, tokenJSON{
+		TokenType:             "Bearer",
+		AccessToken:           tok.Access,
+		RefreshToken:          tok.Refresh,
+		ExpiresIn:             int64(tok.AccessExpires.Sub(now).Seconds()),
+		RefreshTokenExpiresIn: int64(tok.RefreshExpires.Sub(now).Seconds()),
 	})
 }
 

@@ -1,0 +1,186 @@
+package localstack
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vidiverse/vidiverse/shared/api"
+	blobfs "github.com/vidiverse/vidiverse/shared/blob/fs"
+	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/queue"
+	"github.com/vidiverse/vidiverse/shared/queue/embedded"
+	"github.com/vidiverse/vidiverse/shared/queue/eventsource"
+	"github.com/vidiverse/vidiverse/shared/store"
+	tableembedded "github.com/vidiverse/vidiverse/shared/table/embedded"
+	"github.com/vidiverse/vidiverse/shared/topology"
+)
+
+// Stack is a running local instance's parts.
+type Stack struct {
+	cfg    config.Config
+	log    *slog.Logger
+	table  *tableembedded.Table
+	broker *embedded.Broker
+	blobs  *blobfs.Store
+	store  *store.Store
+	api    *api.API
+	mux    *http.ServeMux
+	// consumers maps a function name to its queue consumer.
+	consumers map[string]queue.Consumer
+	queues    map[string]*embedded.Queue
+}
+
+// Open opens (creating on first start) the instance in cfg.DataDir.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	s := &Stack{cfg: cfg, log: log, consumers: map[string]queue.Consumer{}, queues: map[string]*embedded.Queue{}}
+	var err error
+	if s.table, err = tableembedded.Open(filepath.Join(cfg.DataDir, "table.db"), store.Schema); err != nil {
+		return nil, fmt.Errorf("open table (is another instance using %s?): %w", cfg.DataDir, err)
+	}
+	if s.broker, err = embedded.Open(filepath.Join(cfg.DataDir, "queues.db")); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open queues: %w", err)
+	}
+	secret, err := loadSecret(filepath.Join(cfg.DataDir, "blob-secret"))
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.blobs, err = blobfs.New(filepath.Join(cfg.DataDir, "blobs"), blobfs.Options{BaseURL: cfg.PublicURL, Secret: secret}); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open blobs: %w", err)
+	}
+	for _, q := range topology.Queues {
+		eq, err := s.broker.Queue(q.Name, embedded.Policy{})
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open queue %s: %w", q.Name, err)
+		}
+		s.queues[q.Name] = eq
+	}
+	s.store = store.New(s.table)
+	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log})
+	if s.mux, err = s.routes(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Bootstrap prepares the instance (see api.API.Bootstrap) and returns
+// root's generated password on first start.
+func (s *Stack) Bootstrap(ctx context.Context) (string, error) {
+	return s.api.Bootstrap(ctx, s.cfg.AdminPassword)
+}
+
+// functionHandlers are the HTTP handlers of the functions, by name.
+func (s *Stack) functionHandlers() map[string]http.Handler {
+	return map[string]http.Handler{"api": s.api}
+}
+
+// routes mounts every function's routes as template.yaml declares them.
+func (s *Stack) routes() (*http.ServeMux, error) {
+	mux := http.NewServeMux()
+	handlers := s.functionHandlers()
+	for _, fn := range topology.Functions {
+		if len(fn.Routes) == 0 {
+			continue
+		}
+		h, ok := handlers[fn.Name]
+		if !ok {
+			return nil, fmt.Errorf("function %s has routes but no local handler", fn.Name)
+		}
+		for _, route := range fn.Routes {
+			mux.Handle(topology.Pattern(route), h)
+		}
+	}
+	mux.Handle(topology.Pattern(topology.LocalOnlyRoutes[0]), http.StripPrefix("/local-blob", s.blobs.Handler()))
+	return mux, nil
+}
+
+// Handler is the instance's HTTP entry point.
+func (s *Stack) Handler() http.Handler { return s.mux }
+
+// Consume drives every consumer function from its queue until ctx ends.
+func (s *Stack) Consume(ctx context.Context) error {
+	errs := make(chan error, len(topology.Functions))
+	n := 0
+	for _, fn := range topology.Functions {
+		if fn.Consumes == "" {
+			continue
+		}
+		c, ok := s.consumers[fn.Name]
+		if !ok {
+			return fmt.Errorf("function %s consumes %s but has no local consumer", fn.Name, fn.Consumes)
+		}
+		d := eventsource.New(s.queues[fn.Consumes], c, eventsource.Options{Logger: s.log})
+		n++
+		go func() { errs <- d.Run(ctx) }()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && !errors.Is(err, context.Canceled) && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Close closes the storage engines.
+func (s *Stack) Close() {
+	if s.broker != nil {
+		if err := s.broker.Close(); err != nil {
+			s.log.Error("close queues", "err", err)
+		}
+	}
+	if s.table != nil {
+		if err := s.table.Close(); err != nil {
+			s.log.Error("close table", "err", err)
+		}
+	}
+}
+
+// loadSecret reads a 32-byte secret, creating it on first use.
+func loadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return b, nil
+}
+
+// Server returns the HTTP server for the stack on cfg.Port.
+func (s *Stack) Server() *http.Server {
+	return &http.Server{
+		Addr:              fmt.Sprintf(":%d", s.cfg.Port),
+		Handler:           s.mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
