@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vidiverse/vidiverse/shared/reftest"
 	"github.com/vidiverse/vidiverse/shared/taxonomy"
 )
 
@@ -238,7 +239,7 @@ func TestDefaultSettingsFollowPeerTubeWhereShared(t *testing.T) {
 		t.Errorf("instance defaults differ from PeerTube's")
 	}
 	// The capture (PeerTube 6.1) uses the same fixed values.
-	capture := decodeRaw(t, readReference(t, "rest-config.json"))
+	capture := decodeRaw(t, reftest.REST(t, "rest-config.json"))
 	ours := decode(t, Config(s))
 	for _, p := range []string{
 		"avatar.file.extensions", "banner.file.extensions", "video.image.extensions",

@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/vidiverse/vidiverse/shared/reftest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,10 +31,7 @@ type schemaChecker struct {
 
 func loadSchemas(t *testing.T) *schemaChecker {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(referenceRoot(t), "peertube-openapi-6.3.0.yaml"))
-	if err != nil {
-		t.Fatalf("read OpenAPI description: %v", err)
-	}
+	raw := reftest.OpenAPI(t)
 	// One example text of the description starts a block-scalar line with a
 	// tab, which yaml.v3 refuses; tabs appear nowhere else, so spaces do.
 	raw = bytes.ReplaceAll(raw, []byte("\t"), []byte(" "))
@@ -55,7 +51,7 @@ func loadSchemas(t *testing.T) *schemaChecker {
 
 // check returns the places where doc does not satisfy schema: a missing
 // required or described property, or a JSON type the schema does not allow.
-func (c *schemaChecker) check(path string, schema map[string]any, doc *node) []string {
+func (c *schemaChecker) check(path string, schema map[string]any, doc *reftest.Node) []string {
 	if ref, ok := schema["$ref"].(string); ok {
 		name := strings.TrimPrefix(ref, "#/components/schemas/")
 		s, ok := c.schemas[name].(map[string]any)
@@ -66,11 +62,11 @@ func (c *schemaChecker) check(path string, schema map[string]any, doc *node) []s
 	}
 	var diffs []string
 	if typ, ok := schema["type"].(string); ok && !typeMatches(typ, doc) {
-		return []string{fmt.Sprintf("%s: %s in the document, %s in the schema", path, doc.kind, typ)}
+		return []string{fmt.Sprintf("%s: %s in the document, %s in the schema", path, doc.Kind, typ)}
 	}
 	if props, ok := schema["properties"].(map[string]any); ok {
-		if doc.kind != "object" {
-			return []string{fmt.Sprintf("%s: %s in the document, object in the schema", path, doc.kind)}
+		if doc.Kind != "object" {
+			return []string{fmt.Sprintf("%s: %s in the document, object in the schema", path, doc.Kind)}
 		}
 		names := make([]string, 0, len(props))
 		for k := range props {
@@ -79,7 +75,7 @@ func (c *schemaChecker) check(path string, schema map[string]any, doc *node) []s
 		sort.Strings(names)
 		for _, k := range names {
 			p := path + "." + k
-			child, present := doc.fields[k]
+			child, present := doc.Fields[k]
 			if _, known := openAPISpecErrors[p]; known {
 				c.used[p] = true
 				continue
@@ -94,33 +90,33 @@ func (c *schemaChecker) check(path string, schema map[string]any, doc *node) []s
 	}
 	if req, ok := schema["required"].([]any); ok {
 		for _, r := range req {
-			if k, _ := r.(string); doc.kind != "object" || doc.fields[k] == nil {
+			if k, _ := r.(string); doc.Kind != "object" || doc.Fields[k] == nil {
 				diffs = append(diffs, fmt.Sprintf("%s.%v: required by the schema, absent", path, r))
 			}
 		}
 	}
-	if items, ok := schema["items"].(map[string]any); ok && doc.kind == "array" {
-		for i, e := range doc.elems {
+	if items, ok := schema["items"].(map[string]any); ok && doc.Kind == "array" {
+		for i, e := range doc.Elems {
 			diffs = append(diffs, c.check(fmt.Sprintf("%s[%d]", path, i), items, e)...)
 		}
 	}
 	return diffs
 }
 
-func typeMatches(typ string, n *node) bool {
+func typeMatches(typ string, n *reftest.Node) bool {
 	switch typ {
 	case "integer":
-		if n.kind != "number" {
+		if n.Kind != "number" {
 			return false
 		}
-		r, ok := new(big.Rat).SetString(n.num.String())
+		r, ok := new(big.Rat).SetString(n.Num.String())
 		return ok && r.IsInt()
 	case "number":
-		return n.kind == "number"
+		return n.Kind == "number"
 	case "boolean":
-		return n.kind == "boolean"
+		return n.Kind == "boolean"
 	default: // string, object, array
-		return n.kind == typ
+		return n.Kind == typ
 	}
 }
 
@@ -141,7 +137,7 @@ func TestDocumentsSatisfyOpenAPISchemas(t *testing.T) {
 		}
 		// The capture itself passes with the same exceptions, so each
 		// exception is a mistake of the spec, not of ours.
-		if diffs := c.check(d.schema, schema, mustParse(t, string(readReference(t, d.capture)))); len(diffs) != 0 {
+		if diffs := c.check(d.schema, schema, mustParse(t, string(reftest.REST(t, d.capture)))); len(diffs) != 0 {
 			t.Errorf("PeerTube 6.1's own %s fails the schema beyond the listed spec errors:\n  %s", d.capture, joinLines(diffs))
 		}
 		for name, s := range settingsVariants() {

@@ -12,4 +12,4 @@
 // "Unknown" as PeerTube does.
 package taxonomy
 
-//go:generate go run ./internal/gentables -ref ../../../shared/reference/peertube-6.1/instance1-rest -out tables_gen.go
+//go:generate go run ./internal/gentables -ref ../reftest/data/peertube-6.1/instance1-rest -out tables_gen.go

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/vidiverse/vidiverse/shared/reftest"
 	"github.com/vidiverse/vidiverse/shared/taxonomy/internal/tablegen"
 )
 
@@ -24,7 +25,7 @@ var endpoints = []struct {
 func TestEndpointBodiesEqualCaptureBytes(t *testing.T) {
 	for _, ep := range endpoints {
 		t.Run(ep.file, func(t *testing.T) {
-			want := readReference(t, ep.file)
+			want := reftest.REST(t, ep.file)
 
 			got, err := ep.body().MarshalJSON()
 			if err != nil {
@@ -64,7 +65,7 @@ func TestEndpointBodiesEqualCaptureBytes(t *testing.T) {
 func TestLanguageOrderIsPeerTubesNotSorted(t *testing.T) {
 	// PeerTube's language order is not sorted: a Go map would reorder it.
 	var m map[string]string
-	if err := json.Unmarshal(readReference(t, "rest-video-languages.json"), &m); err != nil {
+	if err := json.Unmarshal(reftest.REST(t, "rest-video-languages.json"), &m); err != nil {
 		t.Fatal(err)
 	}
 	sorted, err := json.Marshal(m)
@@ -91,7 +92,7 @@ func TestLookupsAgreeWithCapture(t *testing.T) {
 	}
 	for _, n := range numeric {
 		var m map[string]string
-		if err := json.Unmarshal(readReference(t, n.file), &m); err != nil {
+		if err := json.Unmarshal(reftest.REST(t, n.file), &m); err != nil {
 			t.Fatal(err)
 		}
 		for k, want := range m {
@@ -112,7 +113,7 @@ func TestLookupsAgreeWithCapture(t *testing.T) {
 	}
 
 	var langs map[string]string
-	if err := json.Unmarshal(readReference(t, "rest-video-languages.json"), &langs); err != nil {
+	if err := json.Unmarshal(reftest.REST(t, "rest-video-languages.json"), &langs); err != nil {
 		t.Fatal(err)
 	}
 	for code, want := range langs {
@@ -140,7 +141,7 @@ func TestEmbeddedConstantsMatchCapturedObjects(t *testing.T) {
 			Resolution json.RawMessage `json:"resolution"`
 		} `json:"files"`
 	}
-	if err := json.Unmarshal(readReference(t, "rest-video.json"), &video); err != nil {
+	if err := json.Unmarshal(reftest.REST(t, "rest-video.json"), &video); err != nil {
 		t.Fatal(err)
 	}
 	var ids struct {
@@ -185,7 +186,7 @@ func TestEmbeddedConstantsMatchCapturedObjects(t *testing.T) {
 	var me struct {
 		Role json.RawMessage `json:"role"`
 	}
-	if err := json.Unmarshal(readReference(t, "rest-users-me.json"), &me); err != nil {
+	if err := json.Unmarshal(reftest.REST(t, "rest-users-me.json"), &me); err != nil {
 		t.Fatal(err)
 	}
 	var role struct{ ID int }
@@ -282,7 +283,9 @@ func TestAccessorsReturnCopies(t *testing.T) {
 }
 
 func TestGeneratedFileIsCurrent(t *testing.T) {
-	want, err := tablegen.Generate(referenceDir(t))
+	want, err := tablegen.Generate(func(file string) ([]byte, error) {
+		return reftest.REST(t, file), nil
+	})
 	if err != nil {
 		t.Fatalf("generate: %v", err)
 	}
