@@ -41,6 +41,7 @@ func cases() []testCase {
 	return []testCase{
 		{"RoundTrip", testRoundTrip},
 		{"EmptyObject", testEmptyObject},
+		{"PutStreaming", testPutStreaming},
 		{"PutWrongSize", testPutWrongSize},
 		{"PutWrongSizeStreaming", testPutWrongSizeStreaming},
 		{"GetRange", testGetRange},

@@ -2,6 +2,8 @@ package blobtest
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -64,6 +66,23 @@ func testEmptyObject(t *testing.T, s blob.Store) {
 	checkInfo(t, "Get", info, key, nil, "text/plain", from, to)
 	_, _, err := s.Get(t.Context(), key, &blob.Range{Start: 0, End: -1})
 	wantErr(t, "Get bytes=0- of an empty object", err, blob.ErrInvalidRange)
+}
+
+func testPutStreaming(t *testing.T, s blob.Store) {
+	const key, size = "big/video.mp4", 6 << 20
+	h := md5.New()
+	if err := s.Put(t.Context(), key, io.TeeReader(gen(9, size), h), size, blob.PutOptions{ContentType: "video/mp4"}); err != nil {
+		t.Fatalf("Put of %d streamed bytes: %v", size, err)
+	}
+	info := checkObject(t, s, key, digestOf(t, gen(9, size)))
+	if want := hex.EncodeToString(h.Sum(nil)); info.ETag != want || info.ContentType != "video/mp4" {
+		t.Errorf("Info %+v, want ETag %s and content type video/mp4", info, want)
+	}
+	mid := int64(5 << 20)
+	got, _ := get(t, s, key, &blob.Range{Start: mid - 10, End: mid + 9})
+	if want := genBytes(9, int(mid+10))[mid-10:]; !bytes.Equal(got, want) {
+		t.Errorf("Get bytes %d-%d: %x, want %x", mid-10, mid+9, got, want)
+	}
 }
 
 // checkWrongSize puts bodies one byte short and one byte long, over an
