@@ -546,3 +546,21 @@ func TestPurge(t *testing.T) {
 		t.Errorf("stats = %+v", s)
 	}
 }
+
+func TestReceiveVisibilityOverride(t *testing.T) {
+	f := newFixture(t, embedded.Policy{VisibilityTimeout: time.Hour})
+	send(t, f.q, queue.Message{Body: "a"})
+	short := 5 * time.Second
+	ds, err := f.q.ReceiveWith(context.Background(), embedded.ReceiveOptions{Max: 1, VisibilityTimeout: &short})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("%v, %v", ds, err)
+	}
+	f.clock.Advance(5 * time.Second)
+	if got := f.receive(t, 1); len(got) != 1 || got[0].ReceiveCount != 2 {
+		t.Fatalf("after the overridden timeout: %+v", got)
+	}
+	zero := time.Duration(0)
+	if ds, err := f.q.ReceiveWith(context.Background(), embedded.ReceiveOptions{Max: 1, VisibilityTimeout: &zero}); err != nil || len(ds) != 0 {
+		t.Fatalf("in-flight message received: %v, %v", ds, err)
+	}
+}

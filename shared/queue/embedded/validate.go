@@ -80,15 +80,16 @@ func (e Entry) Validate() error {
 			return err
 		}
 	}
-	if r, ok := invalidRune(e.Body); ok {
+	if r, ok := InvalidCharacter(e.Body); ok {
 		return fmt.Errorf("%w: %#x", ErrInvalidCharacters, r)
 	}
 	return nil
 }
 
-// invalidRune reports the first character outside SQS's allowed set:
-// #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
-func invalidRune(s string) (rune, bool) {
+// InvalidCharacter reports the first character of s outside SQS's allowed
+// set: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to
+// #x10FFFF. Invalid UTF-8 reports utf8.RuneError.
+func InvalidCharacter(s string) (rune, bool) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
@@ -128,7 +129,7 @@ func validateAttribute(name string, a Attribute) error {
 	default:
 		return fmt.Errorf("%w: attribute %q has unknown data type %q", ErrInvalidAttribute, name, a.DataType)
 	}
-	if r, ok := invalidRune(a.StringValue); ok {
+	if r, ok := InvalidCharacter(a.StringValue); ok {
 		return fmt.Errorf("%w: attribute %q has character %#x", ErrInvalidAttribute, name, r)
 	}
 	return nil
