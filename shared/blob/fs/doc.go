@@ -24,4 +24,9 @@
 //
 // One Store owns a root at a time: New empties tmp/, which would break the
 // writes of another Store on the same root.
+//
+// Limits S3 does not have: on a case-insensitive filesystem (macOS's
+// default) keys differing only in case collide; a key segment longer than
+// the filesystem's name limit (usually 255 bytes, less the suffix) fails to
+// store; abandoned multipart uploads stay under uploads/ until aborted.
 package fs

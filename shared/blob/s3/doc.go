@@ -16,8 +16,9 @@
 //     ErrInvalidPart. Empty or unordered part lists are refused before the
 //     request, as S3 would refuse them.
 //   - List sorts, filters (StartAfter, Prefix) and caps (MaxKeys) the page it
-//     gets back: a no-op against S3 that keeps paging exact against servers
-//     that ignore start-after and max-keys, as gofakes3 does.
+//     gets back: a no-op against S3 that keeps paging exact against
+//     gofakes3, which ignores start-after and max-keys and returns its
+//     listing unsorted (fine for the up to 1000 keys it returns at once).
 //   - ETags in Info and Part are unquoted; CompleteMultipart takes either
 //     form. List leaves Info.ContentType empty: ListObjectsV2 does not
 //     return it.
