@@ -8,6 +8,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/password"
 	"github.com/vidiverse/vidiverse/shared/store"
+	"github.com/vidiverse/vidiverse/shared/taxonomy"
 )
 
 // Deps is what the API needs.
@@ -51,33 +52,52 @@ func New(d Deps) *API {
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.root.ServeHTTP(w, r) }
 
+// route is one endpoint of the API.
+type route struct {
+	pattern string
+	h       handlerFunc
+}
+
+// routeTable lists every endpoint; tests walk it to prove each one answers
+// bad input with a 4xx problem.
+func (a *API) routeTable() []route {
+	return []route{
+		{"GET /api/v1/config", a.getConfig},
+		{"GET /api/v1/config/about", a.getAbout},
+		{"GET /api/v1/videos/categories", constant(taxonomy.Categories())},
+		{"GET /api/v1/videos/licences", constant(taxonomy.Licences())},
+		{"GET /api/v1/videos/languages", constant(taxonomy.Languages())},
+		{"GET /api/v1/videos/privacies", constant(taxonomy.Privacies())},
+
+		{"GET /api/v1/oauth-clients/local", a.getLocalClient},
+		{"POST /api/v1/users/token", a.postToken},
+		{"POST /api/v1/users/revoke-token", a.authed(a.postRevokeToken)},
+		{"POST /api/v1/users/register", a.postRegister},
+
+		{"GET /api/v1/users/me", a.authed(a.getMe)},
+		{"PUT /api/v1/users/me", a.authed(a.putMe)},
+		{"GET /api/v1/users/me/video-quota-used", a.authed(a.getMyQuotaUsed)},
+
+		{"GET /api/v1/users", a.authed(a.listUsers)},
+		{"POST /api/v1/users", a.authed(a.postUser)},
+		{"GET /api/v1/users/{id}", a.authed(a.getUser)},
+		{"PUT /api/v1/users/{id}", a.authed(a.putUser)},
+		{"DELETE /api/v1/users/{id}", a.authed(a.deleteUser)},
+
+		{"GET /api/v1/accounts", a.listAccounts},
+		{"GET /api/v1/accounts/{name}", a.getAccount},
+		{"GET /api/v1/accounts/{name}/video-channels", a.listAccountChannels},
+
+		{"GET /api/v1/video-channels", a.listChannels},
+		{"POST /api/v1/video-channels", a.authed(a.postChannel)},
+		{"GET /api/v1/video-channels/{handle}", a.getChannel},
+		{"PUT /api/v1/video-channels/{handle}", a.authed(a.putChannel)},
+		{"DELETE /api/v1/video-channels/{handle}", a.authed(a.deleteChannel)},
+	}
+}
+
 func (a *API) routes() {
-	m := a.mux
-	h := a.handle
-	m.Handle("GET /api/v1/oauth-clients/local", h(a.getLocalClient))
-	m.Handle("POST /api/v1/users/token", h(a.postToken))
-	m.Handle("POST /api/v1/users/revoke-token", h(a.authed(a.postRevokeToken)))
-	m.Handle("POST /api/v1/users/register", h(a.postRegister))
-
-	m.Handle("GET /api/v1/users/me", h(a.authed(a.getMe)))
-	m.Handle("PUT /api/v1/users/me", h(a.authed(a.putMe)))
-	m.Handle("GET /api/v1/users/me/video-quota-used", h(a.authed(a.getMyQuotaUsed)))
-
-	m.Handle("GET /api/v1/users", h(a.authed(a.listUsers)))
-	m.Handle("POST /api/v1/users", h(a.authed(a.postUser)))
-	m.Handle("GET /api/v1/users/{id}", h(a.authed(a.getUser)))
-	m.Handle("PUT /api/v1/users/{id}", h(a.authed(a.putUser)))
-	m.Handle("DELETE /api/v1/users/{id}", h(a.authed(a.deleteUser)))
-
-	m.Handle("GET /api/v1/accounts", h(a.listAccounts))
-	m.Handle("GET /api/v1/accounts/{name}", h(a.getAccount))
-	m.Handle("GET /api/v1/accounts/{name}/video-channels", h(a.listAccountChannels))
-
-	m.Handle("GET /api/v1/video-channels", h(a.listChannels))
-	m.Handle("POST /api/v1/video-channels", h(a.authed(a.postChannel)))
-	m.Handle("GET /api/v1/video-channels/{handle}", h(a.getChannel))
-	m.Handle("PUT /api/v1/video-channels/{handle}", h(a.authed(a.putChannel)))
-	m.Handle("DELETE /api/v1/video-channels/{handle}", h(a.authed(a.deleteChannel)))
-
-	a.staticRoutes()
+	for _, r := range a.routeTable() {
+		a.mux.Handle(r.pattern, a.handle(r.h))
+	}
 }

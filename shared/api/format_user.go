@@ -39,7 +39,7 @@ type userJSON struct {
 	LastLoginDate                *string              `json:"lastLoginDate"`
 	TwoFactorEnabled             bool                 `json:"twoFactorEnabled"`
 	AdminFlags                   int                  `json:"adminFlags"`
-	SpecialPlaylists             []specialPlaylist    `json:"specialPlaylists,omitempty"`
+	SpecialPlaylists             *[]specialPlaylist   `json:"specialPlaylists,omitempty"`
 }
 
 // notificationSettings are PeerTube's per-event notification choices

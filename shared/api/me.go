@@ -18,7 +18,8 @@ func (a *API) getMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.SpecialPlaylists = []specialPlaylist{}
+	// Playlists (and so "Watch later") do not exist yet: the list is empty.
+	v.SpecialPlaylists = &[]specialPlaylist{}
 	return writeJSON(w, http.StatusOK, v)
 }
 

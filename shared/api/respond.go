@@ -54,10 +54,16 @@ func decodeJSON(r *http.Request, v any) error {
 	switch ct {
 	case "application/json", "":
 		return decodeJSONFrom(http.MaxBytesReader(nil, r.Body, maxJSONBody), v)
-	case "application/x-www-form-urlencoded", "multipart/form-data":
+	case "application/x-www-form-urlencoded":
 		r.Body = http.MaxBytesReader(nil, r.Body, maxJSONBody)
-		if err := r.ParseMultipartForm(maxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if err := r.ParseForm(); err != nil {
 			return problem.BadRequest("Malformed form body")
+		}
+		return decodeJSONFrom(bytes.NewReader(formJSON(r)), v)
+	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(nil, r.Body, maxJSONBody)
+		if err := r.ParseMultipartForm(maxJSONBody); err != nil {
+			return problem.BadRequest("Malformed multipart body")
 		}
 		return decodeJSONFrom(bytes.NewReader(formJSON(r)), v)
 	default:

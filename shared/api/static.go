@@ -4,18 +4,7 @@ import (
 	"net/http"
 
 	"github.com/vidiverse/vidiverse/shared/serverconfig"
-	"github.com/vidiverse/vidiverse/shared/taxonomy"
 )
-
-func (a *API) staticRoutes() {
-	m, h := a.mux, a.handle
-	m.Handle("GET /api/v1/config", h(a.getConfig))
-	m.Handle("GET /api/v1/config/about", h(a.getAbout))
-	m.Handle("GET /api/v1/videos/categories", h(constant(taxonomy.Categories())))
-	m.Handle("GET /api/v1/videos/licences", h(constant(taxonomy.Licences())))
-	m.Handle("GET /api/v1/videos/languages", h(constant(taxonomy.Languages())))
-	m.Handle("GET /api/v1/videos/privacies", h(constant(taxonomy.Privacies())))
-}
 
 // settings are the instance's public settings, from its configuration.
 func (a *API) settings() serverconfig.Settings {
