@@ -105,7 +105,7 @@ func (s *Stack) routes() (*http.ServeMux, error) {
 			mux.Handle(topology.Pattern(route), h)
 		}
 	}
-	mux.Handle(topology.Pattern(topology.LocalOnlyRoutes[0]), http.StripPrefix("/local-blob", s.blobs.Handler()))
+	mux.Handle(topology.Pattern(topology.LocalOnlyRoutes[0]), s.blobs.Handler())
 	return mux, nil
 }
 
