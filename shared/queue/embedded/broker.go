@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/vidiverse/vidiverse/shared/queue"
 )
@@ -196,7 +197,7 @@ func (b *Broker) handle(name string, p Policy) *Queue {
 }
 
 func (b *Broker) mapErr(err error) error {
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return ErrClosed
 	}
 	return err

@@ -131,14 +131,3 @@ func (q *Queue) update(fn func(bk buckets) error) error {
 	})
 	return q.b.mapErr(err)
 }
-
-func (q *Queue) view(fn func(bk buckets) error) error {
-	err := q.b.db.View(func(tx *bolt.Tx) error {
-		bk, err := q.bucketsOf(tx)
-		if err != nil {
-			return err
-		}
-		return fn(bk)
-	})
-	return q.b.mapErr(err)
-}
