@@ -22,18 +22,14 @@ const (
 	descriptionMin    = 3
 	descriptionMax    = 1000
 	channelNameMax    = 50
-	channelDisplayMax = 50
+	channelDisplayMax = 120
 	supportMin        = 3
 	supportMax        = 1000
 	emailMax          = 400
 	blockedReasonMin  = 3
 	blockedReasonMax  = 250
-	videoLanguagesMax = 20
+	videoLanguagesMax = 500
 )
-
-// reservedNames may not be taken by users or channels: the instance
-// actor's name, and names that would shadow PeerTube's own routes.
-var reservedNames = map[string]bool{"peertube": true}
 
 // fieldErrors collects validation failures of one location.
 type fieldErrors struct {
