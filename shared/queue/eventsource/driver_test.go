@@ -2,6 +2,7 @@ package eventsource_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -77,6 +78,19 @@ func TestRecordsLookLikeLambda(t *testing.T) {
 	a := r.MessageAttributes["kind"]
 	if a.DataType != "String" || a.StringValue == nil || *a.StringValue != "transcode" || len(r.MessageAttributes) != 1 {
 		t.Errorf("message attributes = %+v", r.MessageAttributes)
+	}
+	raw, err := json.Marshal(s.ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, frag := range []string{
+		`"eventSource":"aws:sqs"`,
+		`"messageAttributes":{"kind":{"stringValue":"transcode","stringListValues":[],"binaryListValues":[],"dataType":"String"}}`,
+		`"attributes":{"ApproximateFirstReceiveTimestamp":"`,
+	} {
+		if !strings.Contains(string(raw), frag) {
+			t.Errorf("event JSON lacks %s:\n%s", frag, raw)
+		}
 	}
 	if s.lc == nil || len(s.lc.AwsRequestID) != 36 {
 		t.Errorf("lambda context = %+v", s.lc)
