@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vidiverse/vidiverse/shared/queue"
 )
@@ -20,7 +19,7 @@ var (
 )
 
 // MaxAttributes is SQS's limit on message attributes per message.
-const MaxAttributes = 10
+const MaxAttributes = queue.MaxAttributes
 
 // Attribute is one message attribute with its SQS data type: "String",
 // "Number" or "Binary", optionally followed by ".label".
@@ -86,27 +85,9 @@ func (e Entry) Validate() error {
 	return nil
 }
 
-// InvalidCharacter reports the first character of s outside SQS's allowed
-// set: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to
-// #x10FFFF. Invalid UTF-8 reports utf8.RuneError.
-func InvalidCharacter(s string) (rune, bool) {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return r, true
-		}
-		i += size
-		switch {
-		case r == 0x9, r == 0xA, r == 0xD:
-		case r >= 0x20 && r <= 0xD7FF:
-		case r >= 0xE000 && r <= 0xFFFD:
-		case r >= 0x10000 && r <= 0x10FFFF:
-		default:
-			return r, true
-		}
-	}
-	return 0, false
-}
+// InvalidCharacter reports the first character outside SQS's allowed set
+// (see queue.InvalidCharacter).
+func InvalidCharacter(s string) (rune, bool) { return queue.InvalidCharacter(s) }
 
 func validateAttribute(name string, a Attribute) error {
 	if err := validateAttributeName(name); err != nil {
@@ -135,28 +116,10 @@ func validateAttribute(name string, a Attribute) error {
 	return nil
 }
 
-// validateAttributeName applies SQS's naming rules: 1 to 256 characters of
-// A-Z a-z 0-9 _ - ., no leading, trailing or doubled period, and no "AWS."
-// or "Amazon." prefix.
+// validateAttributeName applies SQS's naming rules (queue.ValidateAttributeName).
 func validateAttributeName(name string) error {
-	bad := func(why string) error {
-		return fmt.Errorf("%w: attribute name %q %s", ErrInvalidAttribute, name, why)
-	}
-	if name == "" || len(name) > 256 {
-		return bad("must be 1 to 256 characters")
-	}
-	for _, r := range name {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.'
-		if !ok {
-			return bad("has a character other than A-Z a-z 0-9 _ - .")
-		}
-	}
-	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
-		return bad("has a leading, trailing or doubled period")
-	}
-	lower := strings.ToLower(name)
-	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") {
-		return bad("uses a reserved prefix")
+	if err := queue.ValidateAttributeName(name); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidAttribute, err)
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func New(client *sqsapi.Client, queueURL string) *Queue {
 
 // Send enqueues one message and returns its id.
 func (q *Queue) Send(ctx context.Context, m queue.Message) (string, error) {
-	if err := validate(m); err != nil {
+	if err := queue.Validate(m); err != nil {
 		return "", fmt.Errorf("send message to %s: %w", q.url, err)
 	}
 	out, err := q.client.SendMessage(ctx, &sqsapi.SendMessageInput{
@@ -57,7 +57,7 @@ func (q *Queue) SendBatch(ctx context.Context, ms []queue.Message) ([]string, er
 	failed := map[int]error{}
 	var valid []int
 	for i, m := range ms {
-		if err := validate(m); err != nil {
+		if err := queue.Validate(m); err != nil {
 			failed[i] = fmt.Errorf("send message %d to %s: %w", i, q.url, err)
 			continue
 		}
@@ -140,7 +140,7 @@ func pack(ms []queue.Message, idx []int) [][]int {
 	var cur []int
 	total := 0
 	for _, i := range idx {
-		n := size(ms[i])
+		n := queue.Size(ms[i])
 		if len(cur) == queue.MaxBatch || len(cur) > 0 && total+n > queue.MaxBodyBytes {
 			chunks = append(chunks, cur)
 			cur, total = nil, 0

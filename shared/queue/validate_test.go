@@ -1,4 +1,4 @@
-package sqs
+package queue_test
 
 import (
 	"errors"
@@ -23,8 +23,9 @@ func kind(err error) string {
 	return "other: " + err.Error()
 }
 
-// TestValidationMatchesEmbedded checks that this engine and the embedded
-// one accept and reject the same messages for the same reasons.
+// TestValidationMatchesEmbedded checks the port's rules and that the
+// embedded engine's typed entries (what the SQS test server stores) accept
+// and reject the same messages for the same reasons.
 func TestValidationMatchesEmbedded(t *testing.T) {
 	many := map[string]string{}
 	for _, k := range strings.Split("a b c d e f g h i j k", " ") {
@@ -58,19 +59,11 @@ func TestValidationMatchesEmbedded(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := kind(validate(c.m))
+			got := kind(queue.Validate(c.m))
 			emb := kind(embedded.EntryFromMessage(c.m).Validate())
 			if got != c.want || emb != c.want {
-				t.Errorf("sqs: %s, embedded: %s, want %s", got, emb, c.want)
+				t.Errorf("queue.Validate: %s, embedded: %s, want %s", got, emb, c.want)
 			}
 		})
-	}
-}
-
-func TestDelaySeconds(t *testing.T) {
-	for d, want := range map[time.Duration]int32{0: 0, time.Nanosecond: 1, time.Second: 1, 1500 * time.Millisecond: 2, queue.MaxDelay: 900} {
-		if got := delaySeconds(d); got != want {
-			t.Errorf("delaySeconds(%s) = %d, want %d", d, got, want)
-		}
 	}
 }
