@@ -121,8 +121,8 @@ func ShapeDiff(path string, got, want *Node, checkOrder bool, allowed map[string
 				diffs = append(diffs, fmt.Sprintf("%s: not in the reference", p))
 			}
 		}
-		if checkOrder && len(diffs) == 0 && !slices.Equal(got.Keys, want.Keys) {
-			diffs = append(diffs, fmt.Sprintf("%s: key order %v, reference has %v", label(path), got.Keys, want.Keys))
+		if g, w := compared(path, got.Keys, allowed), compared(path, want.Keys, allowed); checkOrder && len(diffs) == 0 && !slices.Equal(g, w) {
+			diffs = append(diffs, fmt.Sprintf("%s: key order %v, reference has %v", label(path), g, w))
 		}
 	case "array":
 		if len(got.Elems) > 0 && len(want.Elems) > 0 {
@@ -133,6 +133,17 @@ func ShapeDiff(path string, got, want *Node, checkOrder bool, allowed map[string
 		}
 	}
 	return diffs
+}
+
+// compared are the keys of an object at path that are not allow-listed.
+func compared(path string, keys []string, allowed map[string]string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if _, ok := allowed[join(path, k)]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func join(path, key string) string {

@@ -117,3 +117,15 @@ func TestShapeEqualReportsDifferences(t *testing.T) {
 		t.Errorf("differing shape: got %v", wrong.errors)
 	}
 }
+
+func TestAllowedExtraKeyDoesNotBreakOrder(t *testing.T) {
+	want, _ := Parse([]byte(`{"a":1,"b":2}`))
+	got, _ := Parse([]byte(`{"a":1,"extra":true,"b":2}`))
+	if d := ShapeDiff("", got, want, true, map[string]string{"extra": "ours only"}); len(d) != 0 {
+		t.Fatalf("allow-listed extra key reported: %v", d)
+	}
+	swapped, _ := Parse([]byte(`{"b":2,"extra":true,"a":1}`))
+	if d := ShapeDiff("", swapped, want, true, map[string]string{"extra": "ours only"}); len(d) != 1 {
+		t.Fatalf("order change among compared keys not reported: %v", d)
+	}
+}
