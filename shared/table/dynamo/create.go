@@ -21,9 +21,11 @@ import (
 // and sk, each index with string keys projecting all attributes, and TTL
 // on the schema's TTL attribute. A table that already exists is fine.
 //
-// It does not wait for the table to become active: some local servers
-// never report a status. Enabling TTL is attempted and skipped on servers
-// that do not support it (the engine filters expired items itself).
+// It waits until DescribeTable reports the table and its indexes active,
+// taking no status at all as ready (minidyn reports none, so the SDK's
+// TableExistsWaiter would never return). Enabling TTL is attempted and
+// skipped on servers that do not support it (the engine filters expired
+// items itself).
 func CreateTable(ctx context.Context, client *dynamodb.Client, tableName string, schema table.Schema) error {
 	defs := []types.AttributeDefinition{
 		{AttributeName: aws.String(table.AttrPK), AttributeType: types.ScalarAttributeTypeS},
@@ -63,6 +65,9 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, tableName string,
 	if _, exists := errors.AsType[*types.ResourceInUseException](err); err != nil && !exists {
 		return fmt.Errorf("create table %s: %w", tableName, err)
 	}
+	if err := waitActive(ctx, client, tableName); err != nil {
+		return fmt.Errorf("create table %s: %w", tableName, err)
+	}
 	if schema.TTLAttribute == "" {
 		return nil
 	}
@@ -70,6 +75,41 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, tableName string,
 		return fmt.Errorf("create table %s: %w", tableName, err)
 	}
 	return nil
+}
+
+// waitActive polls DescribeTable until the table and its indexes are
+// active, for up to a minute.
+func waitActive(ctx context.Context, client *dynamodb.Client, tableName string) error {
+	for attempt := 1; ; attempt++ {
+		out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(tableName)})
+		if err != nil {
+			return fmt.Errorf("describe: %w", err)
+		}
+		if isActive(out.Table) {
+			return nil
+		}
+		if attempt == 240 {
+			return fmt.Errorf("table %s is still %s", tableName, out.Table.TableStatus)
+		}
+		if err := sleep(ctx, 250*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+func isActive(d *types.TableDescription) bool {
+	if d == nil {
+		return true
+	}
+	if d.TableStatus != "" && d.TableStatus != types.TableStatusActive {
+		return false
+	}
+	for _, ix := range d.GlobalSecondaryIndexes {
+		if ix.IndexStatus != "" && ix.IndexStatus != types.IndexStatusActive {
+			return false
+		}
+	}
+	return true
 }
 
 // enableTTL turns TTL on, retrying while the table is still being created.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -14,9 +15,10 @@ import (
 // Transact applies ops with one TransactWriteItems call.
 //
 // Updates carry the same "not expired" condition as Update. When the
-// transaction is cancelled because an update met an expired item (DynamoDB
-// returns the stored item with each failed condition), those expired
-// items are deleted and the transaction is tried again.
+// transaction is cancelled by the condition of an update whose stored item
+// is not known to be live (DynamoDB returns the stored item with each
+// failed condition), that item is deleted if it is expired, and when any
+// was the transaction is tried again.
 func (t *Table) Transact(ctx context.Context, ops ...table.Op) error {
 	if err := t.schema.CheckOps(ops); err != nil {
 		return fmt.Errorf("transact: %w", err)
@@ -38,19 +40,19 @@ func (t *Table) Transact(ctx context.Context, ops ...table.Op) error {
 		if !ok || attempt == maxExpiredRetries {
 			return fmt.Errorf("transact: %w", mapErr(err))
 		}
-		var expired []table.Key
+		deleted := false
 		for i, r := range tce.CancellationReasons {
-			if i < len(ops) && ops[i].Kind == table.OpUpdate && r.Code != nil && *r.Code == "ConditionalCheckFailed" && t.storedExpired(r.Item, now) {
-				expired = append(expired, ops[i].Key)
+			if i >= len(ops) || ops[i].Kind != table.OpUpdate || aws.ToString(r.Code) != "ConditionalCheckFailed" || t.storedLive(r.Item, now) {
+				continue
 			}
+			d, derr := t.deleteExpired(ctx, ops[i].Key)
+			if derr != nil {
+				return fmt.Errorf("transact: %w", derr)
+			}
+			deleted = deleted || d
 		}
-		if len(expired) == 0 {
+		if !deleted {
 			return fmt.Errorf("transact: %w", mapErr(err))
-		}
-		for _, k := range expired {
-			if err := t.deleteExpired(ctx, k); err != nil {
-				return fmt.Errorf("transact: %w", err)
-			}
 		}
 	}
 }

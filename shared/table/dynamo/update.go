@@ -21,10 +21,11 @@ const maxExpiredRetries = 3
 //
 // DynamoDB's UpdateItem would merge the update into an expired item that
 // is still stored, so the update is made conditional on the item not being
-// expired. When that condition fails on an expired item (DynamoDB returns
-// the stored item with the failure), the expired item is deleted, under the
-// condition that it is still expired, and the update is tried again on the
-// now absent item.
+// expired. When the condition fails and the stored item that DynamoDB
+// returns with the failure is not known to be live (it is expired, or the
+// server returned none), the item is deleted under the condition that it
+// is expired, and if that deleted it the update is tried again on the now
+// absent item.
 func (t *Table) Update(ctx context.Context, k table.Key, u table.Update, conds ...table.Cond) (table.Item, error) {
 	if err := checkWrite(ctx, t.schema.CheckUpdate(k, u), conds); err != nil {
 		return nil, fmt.Errorf("update item %s: %w", k, err)
@@ -52,13 +53,25 @@ func (t *Table) Update(ctx context.Context, k table.Key, u table.Update, conds .
 			return it, nil
 		}
 		ccf, isCCF := errors.AsType[*types.ConditionalCheckFailedException](err)
-		if !isCCF || attempt == maxExpiredRetries || !t.storedExpired(ccf.Item, now) {
+		if !isCCF || attempt == maxExpiredRetries || t.storedLive(ccf.Item, now) {
 			return nil, fmt.Errorf("update item %s: %w", k, mapErr(err))
 		}
-		if err := t.deleteExpired(ctx, k); err != nil {
-			return nil, fmt.Errorf("update item %s: %w", k, err)
+		deleted, derr := t.deleteExpired(ctx, k)
+		if derr != nil {
+			return nil, fmt.Errorf("update item %s: %w", k, derr)
+		}
+		if !deleted {
+			return nil, fmt.Errorf("update item %s: %w", k, mapErr(err))
 		}
 	}
+}
+
+// storedLive reports whether a stored item returned with a failed
+// condition is known to be live, so that the failure was not caused by
+// expiry. An absent item (or a server that returns no item) is not known
+// to be live.
+func (t *Table) storedLive(m map[string]types.AttributeValue, now time.Time) bool {
+	return len(m) > 0 && !t.storedExpired(m, now)
 }
 
 // storedExpired reports whether a stored item returned with a failed
@@ -72,8 +85,12 @@ func (t *Table) storedExpired(m map[string]types.AttributeValue, now time.Time) 
 	return err == nil && ok && ttl <= now.Unix()
 }
 
-// deleteExpired deletes the item under k if it is expired at now.
-func (t *Table) deleteExpired(ctx context.Context, k table.Key) error {
+// deleteExpired deletes the item under k if it is expired at now, and
+// reports whether it did.
+func (t *Table) deleteExpired(ctx context.Context, k table.Key) (bool, error) {
+	if t.schema.TTLAttribute == "" {
+		return false, nil
+	}
 	e := newExpr()
 	cond := e.expired(t.schema.TTLAttribute, t.now().Unix())
 	_, err := t.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
@@ -84,10 +101,10 @@ func (t *Table) deleteExpired(ctx context.Context, k table.Key) error {
 		ExpressionAttributeValues: e.attrValues(),
 	})
 	if _, ok := errors.AsType[*types.ConditionalCheckFailedException](err); ok {
-		return nil // no longer expired: a concurrent write replaced it
+		return false, nil // absent or not expired
 	}
 	if err != nil {
-		return fmt.Errorf("delete expired item: %w", mapErr(err))
+		return false, fmt.Errorf("delete expired item: %w", mapErr(err))
 	}
-	return nil
+	return true, nil
 }

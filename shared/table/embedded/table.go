@@ -169,7 +169,6 @@ func (t *Table) Put(ctx context.Context, it table.Item, conds ...table.Cond) err
 	if err := t.checkWrite(ctx, t.schema.CheckItem(it), conds); err != nil {
 		return fmt.Errorf("put item %s: %w", k, err)
 	}
-	it = table.CopyItem(it)
 	err := t.db.Update(func(tx *bolt.Tx) error {
 		w := t.writer(tx)
 		if _, err := w.loadLive(k, conds); err != nil {
@@ -204,7 +203,7 @@ func (t *Table) Update(ctx context.Context, k table.Key, u table.Update, conds .
 	if err != nil {
 		return nil, fmt.Errorf("update item %s: %w", k, err)
 	}
-	return table.CopyItem(out), nil
+	return out, nil
 }
 
 // Delete removes an item when conds hold.
@@ -270,7 +269,7 @@ func (t *Table) Transact(ctx context.Context, ops ...table.Op) error {
 			var err error
 			switch op.Kind {
 			case table.OpPut:
-				err = w.put(op.Target(), table.CopyItem(op.Item))
+				err = w.put(op.Target(), op.Item)
 			case table.OpUpdate:
 				var it table.Item
 				if it, err = t.schema.Apply(live[i], op.Key, op.Update); err == nil {

@@ -68,7 +68,8 @@ func (w *writer) loadLive(k table.Key, conds []table.Cond) (table.Item, error) {
 	return live, nil
 }
 
-// put stores a checked item under k, replacing what was there.
+// put stores a checked item under k, replacing what was there. The writer
+// keeps it (unchanged) until the transaction ends.
 func (w *writer) put(k table.Key, it table.Item) error {
 	old, err := w.load(k)
 	if err != nil {

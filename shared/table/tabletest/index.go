@@ -24,7 +24,7 @@ func seedIndex(t *testing.T, tb table.Table) {
 // wantIndex checks the index sort keys of an index partition, in order.
 func wantIndex(t *testing.T, tb table.Table, index, pk string, want ...string) {
 	t.Helper()
-	_, skAttr := index+"pk", index+"sk"
+	skAttr := index + "sk"
 	var got []string
 	for _, it := range flatten(queryAll(t, tb, table.Query{Index: index, PK: pk})) {
 		if it.String(index+"pk") != pk {
