@@ -14,10 +14,14 @@ func channelItem(c model.Channel) (table.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	sk := createdSK(c.CreatedAt, c.ID)
-	it[attrGSI1PK], it[attrGSI1SK] = kindChannels, sk
-	it[attrGSI2PK], it[attrGSI2SK] = accountChannelsPK(c.AccountID), sk
+	it[attrGSI1PK], it[attrGSI1SK] = kindChannels, createdSK(c.CreatedAt, c.ID)
 	return it, nil
+}
+
+// membershipItem records in the account's partition that it owns a channel.
+func membershipItem(c model.Channel) table.Item {
+	k := accountChannelKey(c.AccountID, c.ID)
+	return table.Item{table.AttrPK: k.PK, table.AttrSK: k.SK, attrType: "member", attrRef: channelKey(c.ID).PK}
 }
 
 func decodeChannel(it table.Item) (model.Channel, error) {
@@ -63,6 +67,7 @@ func (s *Store) CreateChannel(ctx context.Context, c model.Channel, max int) (mo
 	err = s.t.Transact(ctx,
 		table.PutOp(it, nx),
 		table.PutOp(uniqueItem(actorNameKey(c.Name), channelKey(c.ID)), nx),
+		table.PutOp(membershipItem(c), nx),
 		// The owner must exist and have room; its count moves with the channel.
 		table.UpdateOp(accountKey(c.AccountID), table.Update{Add: map[string]int64{attrChannels: 1}},
 			table.ItemExists(), table.Cond{Attr: attrChannels, Op: table.OpLess, Value: int64(max)}))
@@ -72,7 +77,7 @@ func (s *Store) CreateChannel(ctx context.Context, c model.Channel, max int) (mo
 			switch tx.FailedOp(table.ErrConditionFailed) {
 			case 1:
 				err = &TakenError{What: "name", Value: c.Name}
-			case 2:
+			case 3:
 				if _, gerr := s.Account(ctx, c.AccountID); gerr != nil {
 					err = gerr
 				} else {
@@ -112,11 +117,25 @@ func (s *Store) Channels(ctx context.Context) ([]model.Channel, error) {
 	return decodeChannels(items)
 }
 
-// AccountChannels lists an account's channels in creation order.
+// AccountChannels lists an account's channels in creation order. It reads
+// the account's partition, so a channel is listed as soon as it exists.
 func (s *Store) AccountChannels(ctx context.Context, accountID int64) ([]model.Channel, error) {
-	items, err := s.queryAll(ctx, table.Query{Index: IndexByOwner, PK: accountChannelsPK(accountID)})
+	members, err := s.queryAll(ctx, table.Query{PK: accountKey(accountID).PK, SKOp: table.SKBeginsWith, SK: skChannelPrefix})
 	if err != nil {
 		return nil, fmt.Errorf("list channels of account %d: %w", accountID, err)
+	}
+	keys := make([]table.Key, 0, len(members))
+	for _, m := range members {
+		keys = append(keys, table.Key{PK: m.String(attrRef), SK: skItem})
+	}
+	var items []table.Item
+	for len(keys) > 0 {
+		n := min(len(keys), table.MaxBatchGet)
+		got, err := s.t.BatchGet(ctx, keys[:n])
+		if err != nil {
+			return nil, fmt.Errorf("read channels of account %d: %w", accountID, err)
+		}
+		items, keys = append(items, got...), keys[n:]
 	}
 	return decodeChannels(items)
 }
@@ -145,6 +164,7 @@ func (s *Store) UpdateChannel(ctx context.Context, c model.Channel) (model.Chann
 func (s *Store) DeleteChannel(ctx context.Context, c model.Channel) error {
 	err := s.t.Transact(ctx,
 		table.DeleteOp(channelKey(c.ID), table.ItemExists()),
+		table.DeleteOp(accountChannelKey(c.AccountID, c.ID)),
 		table.UpdateOp(accountKey(c.AccountID), table.Update{Add: map[string]int64{attrChannels: -1}},
 			table.ItemExists(), table.Cond{Attr: attrChannels, Op: table.OpGreater, Value: int64(1)}))
 	var tx *table.TxCanceledError
@@ -152,7 +172,7 @@ func (s *Store) DeleteChannel(ctx context.Context, c model.Channel) error {
 		switch tx.FailedOp(table.ErrConditionFailed) {
 		case 0:
 			err = ErrNotFound
-		case 1:
+		case 2:
 			err = ErrLastChannel
 		}
 	}

@@ -21,9 +21,10 @@ var Schema = table.Schema{
 // Index names.
 const (
 	// IndexByKind lists every item of one kind (users, accounts, channels)
-	// in creation order, and a user's tokens.
+	// in creation order.
 	IndexByKind = "gsi1"
-	// IndexByOwner lists the items one owner holds (an account's channels).
+	// IndexByOwner is for listing one owner's items in an order other than
+	// their keys' (a channel's videos by date, later).
 	IndexByOwner = "gsi2"
 )
 
@@ -79,9 +80,22 @@ func oauthClientKey() table.Key { return table.Key{PK: "OAUTHCLIENT", SK: "LOCAL
 
 func accessTokenKey(hash string) table.Key  { return table.Key{PK: "TOKEN#" + hash, SK: skItem} }
 func refreshTokenKey(hash string) table.Key { return table.Key{PK: "REFRESH#" + hash, SK: skItem} }
-func userTokensPK(userID int64) string      { return fmt.Sprintf("USER#%d#TOKENS", userID) }
 
-func accountChannelsPK(accountID int64) string { return fmt.Sprintf("ACCOUNT#%d#CHANNELS", accountID) }
+// Membership items live in the owner's partition, so listing an owner's
+// items is a strongly consistent query of the table (an index query is
+// only eventually consistent on DynamoDB).
+const (
+	skChannelPrefix = "CHANNEL#"
+	skTokenPrefix   = "TOKEN#"
+)
+
+func accountChannelKey(accountID, channelID int64) table.Key {
+	return table.Key{PK: accountKey(accountID).PK, SK: fmt.Sprintf("%s%020d", skChannelPrefix, channelID)}
+}
+
+func userTokenKey(userID int64, accessHash string) table.Key {
+	return table.Key{PK: userKey(userID).PK, SK: skTokenPrefix + accessHash}
+}
 
 func rateKey(bucket, subject string, window int64) table.Key {
 	return table.Key{PK: "RATE#" + bucket + "#" + subject, SK: fmt.Sprintf("%020d", window)}

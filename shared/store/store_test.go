@@ -12,6 +12,8 @@ import (
 
 	"github.com/vidiverse/vidiverse/shared/model"
 	"github.com/vidiverse/vidiverse/shared/table"
+	"github.com/vidiverse/vidiverse/shared/table/dynamo"
+	"github.com/vidiverse/vidiverse/shared/table/dynamo/dynamotest"
 	"github.com/vidiverse/vidiverse/shared/table/embedded"
 )
 
@@ -24,6 +26,14 @@ var engines = map[string]func(t *testing.T) table.Table{
 		}
 		t.Cleanup(func() { _ = tbl.Close() })
 		return tbl
+	},
+	// DynamoDB through minidyn, in process.
+	"dynamo": func(t *testing.T) table.Table {
+		client := dynamotest.Minidyn(t, dynamotest.EmptyValueShim)
+		if err := dynamo.CreateTable(t.Context(), client, "vidiverse", Schema); err != nil {
+			t.Fatal(err)
+		}
+		return dynamo.New(client, "vidiverse", Schema)
 	},
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vidiverse/vidiverse/shared/model"
@@ -60,25 +61,25 @@ func (s *Store) IssueToken(ctx context.Context, userID int64) (model.Token, erro
 	t := model.Token{UserID: userID, Access: access, Refresh: refresh, CreatedAt: now,
 		AccessExpires: now.Add(AccessTokenLifetime), RefreshExpires: now.Add(RefreshTokenLifetime)}
 	ah, rh := hashToken(access), hashToken(refresh)
-	sk := createdSK(now, userID)
+	// The refresh token is kept a day past expiry, so a late use is told it
+	// expired; the user's record of the pair lasts as long.
+	keep := t.RefreshExpires.Add(24 * time.Hour).Unix()
 	accessItem := table.Item{
 		table.AttrPK: accessTokenKey(ah).PK, table.AttrSK: skItem, attrType: "token",
 		attrUserID: userID, attrPairHash: rh, attrTTL: t.AccessExpires.Unix(),
 		attrExpires: t.AccessExpires.UnixMilli(), attrRefreshExps: t.RefreshExpires.UnixMilli(),
-		attrGSI1PK: userTokensPK(userID), attrGSI1SK: "A" + sk,
 	}
 	refreshItem := table.Item{
 		table.AttrPK: refreshTokenKey(rh).PK, table.AttrSK: skItem, attrType: "refresh",
-		// Kept a day past expiry, so a late use is told it expired.
-		attrUserID: userID, attrPairHash: ah, attrTTL: t.RefreshExpires.Add(24 * time.Hour).Unix(),
-		attrExpires: t.RefreshExpires.UnixMilli(),
-		attrGSI1PK:  userTokensPK(userID), attrGSI1SK: "R" + sk,
+		attrUserID: userID, attrPairHash: ah, attrTTL: keep, attrExpires: t.RefreshExpires.UnixMilli(),
 	}
+	uk := userTokenKey(userID, ah)
+	userItem := table.Item{table.AttrPK: uk.PK, table.AttrSK: uk.SK, attrType: "usertoken", attrPairHash: rh, attrTTL: keep}
 	nx := table.ItemNotExists()
-	if err := s.t.Transact(ctx, table.PutOp(accessItem, nx), table.PutOp(refreshItem, nx),
+	if err := s.t.Transact(ctx, table.PutOp(accessItem, nx), table.PutOp(refreshItem, nx), table.PutOp(userItem, nx),
 		table.CheckOp(userKey(userID), table.ItemExists())); err != nil {
 		var tx *table.TxCanceledError
-		if errors.As(err, &tx) && tx.FailedOp(table.ErrConditionFailed) == 2 {
+		if errors.As(err, &tx) && tx.FailedOp(table.ErrConditionFailed) == 3 {
 			err = ErrNotFound
 		}
 		return model.Token{}, fmt.Errorf("issue token for user %d: %w", userID, err)
@@ -116,9 +117,11 @@ func (s *Store) RefreshToken(ctx context.Context, refresh string) (model.Token, 
 	if !s.clock().Before(time.UnixMilli(it.Int(attrExpires))) {
 		return model.Token{}, fmt.Errorf("get refresh token: %w", ErrExpired)
 	}
+	ah := it.String(attrPairHash)
 	err = s.t.Transact(ctx,
 		table.DeleteOp(rk, table.ItemExists()),
-		table.DeleteOp(accessTokenKey(it.String(attrPairHash))))
+		table.DeleteOp(accessTokenKey(ah)),
+		table.DeleteOp(userTokenKey(it.Int(attrUserID), ah)))
 	if errors.Is(err, table.ErrConditionFailed) {
 		err = ErrNotFound
 	}
@@ -139,16 +142,18 @@ func (s *Store) RevokeAccess(ctx context.Context, access string) error {
 		return fmt.Errorf("revoke token: %w", err)
 	}
 	if err := s.t.Transact(ctx, table.DeleteOp(ak),
-		table.DeleteOp(refreshTokenKey(it.String(attrPairHash)))); err != nil {
+		table.DeleteOp(refreshTokenKey(it.String(attrPairHash))),
+		table.DeleteOp(userTokenKey(it.Int(attrUserID), hashToken(access)))); err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
 	return nil
 }
 
 // RevokeUserTokens revokes every token of a user but the access token
-// exceptAccess (and its refresh token), when not "".
+// exceptAccess (and its refresh token), when not "". It reads the user's
+// partition, so a token issued a moment ago is revoked too.
 func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, exceptAccess string) error {
-	items, err := s.queryAll(ctx, table.Query{Index: IndexByKind, PK: userTokensPK(userID)})
+	items, err := s.queryAll(ctx, table.Query{PK: userKey(userID).PK, SKOp: table.SKBeginsWith, SK: skTokenPrefix})
 	if err != nil {
 		return fmt.Errorf("list tokens of user %d: %w", userID, err)
 	}
@@ -157,11 +162,13 @@ func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, exceptAccess
 		keep = hashToken(exceptAccess)
 	}
 	for _, it := range items {
-		k := it.Key()
-		if keep != "" && (k == accessTokenKey(keep) || it.String(attrPairHash) == keep) {
+		ah := strings.TrimPrefix(it.String(table.AttrSK), skTokenPrefix)
+		if ah == keep {
 			continue
 		}
-		if err := s.t.Delete(ctx, k); err != nil {
+		err := s.t.Transact(ctx, table.DeleteOp(accessTokenKey(ah)),
+			table.DeleteOp(refreshTokenKey(it.String(attrPairHash))), table.DeleteOp(it.Key()))
+		if err != nil {
 			return fmt.Errorf("revoke tokens of user %d: %w", userID, err)
 		}
 	}

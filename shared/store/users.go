@@ -63,6 +63,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (model.User, model.A
 		table.PutOp(uniqueItem(emailKey(u.Email), userKey(u.ID)), nx),
 		table.PutOp(uniqueItem(actorNameKey(acc.Name), accountKey(acc.ID)), nx),
 		table.PutOp(uniqueItem(actorNameKey(ch.Name), channelKey(ch.ID)), nx),
+		table.PutOp(membershipItem(ch), nx),
 	}
 	claims := map[int]*TakenError{
 		3: {What: "username", Value: u.Username},
@@ -207,7 +208,7 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 		table.DeleteOp(emailKey(u.Email)),
 	}
 	for _, ch := range chans {
-		ops = append(ops, table.DeleteOp(channelKey(ch.ID)))
+		ops = append(ops, table.DeleteOp(channelKey(ch.ID)), table.DeleteOp(accountChannelKey(acc.ID, ch.ID)))
 	}
 	if err := s.t.Transact(ctx, ops...); err != nil {
 		if errors.Is(err, table.ErrConditionFailed) {

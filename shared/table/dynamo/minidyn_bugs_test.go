@@ -81,7 +81,7 @@ func TestMinidynEmptyValues(t *testing.T) {
 		ConditionExpression: aws.String("attribute_exists(pk)"),
 	})
 	if api, ok := errors.AsType[smithy.APIError](err); !ok || api.ErrorCode() != "ValidationException" {
-		t.Fatalf("minidyn now handles stored empty values (err = %v): drop emptyValueShim", err)
+		t.Fatalf("minidyn now handles stored empty values (err = %v): drop dynamotest.EmptyValueShim", err)
 	}
 	t.Logf("condition on an item with empty values: %v", err)
 }

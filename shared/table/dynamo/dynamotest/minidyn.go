@@ -1,4 +1,4 @@
-package dynamo
+package dynamotest
 
 import (
 	"bytes"
@@ -7,7 +7,33 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/truora/minidyn/server"
 )
+
+// Minidyn serves a fresh in-process minidyn v0.8.0 (a DynamoDB-compatible
+// server) on a loopback port for the test's lifetime and returns a client
+// for it. wrap, when not nil, stands between the client and the server
+// (EmptyValueShim, usually).
+func Minidyn(t testing.TB, wrap func(http.Handler) http.Handler) *dynamodb.Client {
+	t.Helper()
+	var h http.Handler = server.NewServer()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return dynamodb.New(dynamodb.Options{
+		Region:                          "us-east-1",
+		BaseEndpoint:                    aws.String(srv.URL),
+		Credentials:                     credentials.NewStaticCredentialsProvider("test", "test", ""),
+		DisableValidateResponseChecksum: true,
+	})
+}
 
 // minidyn v0.8.0 corrupts empty binary and empty list values: its wire
 // type drops them (omitempty), so a stored item holds an attribute value
@@ -23,7 +49,7 @@ import (
 // attributes map to objects), and the engine never writes map values.
 const emptyMarker = "vidiverse.minidyn.empty"
 
-func emptyValueShim(next http.Handler) http.Handler {
+func EmptyValueShim(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
