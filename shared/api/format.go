@@ -17,7 +17,9 @@ type actorImage struct {
 	UpdatedAt string `json:"updatedAt"`
 }
 
-type accountJSON struct {
+// actorJSON holds the fields PeerTube's Account and VideoChannel share, in
+// its order; each embeds it first.
+type actorJSON struct {
 	URL                   string       `json:"url"`
 	Name                  string       `json:"name"`
 	Host                  string       `json:"host"`
@@ -30,27 +32,20 @@ type accountJSON struct {
 	Banners               []actorImage `json:"banners"`
 	DisplayName           string       `json:"displayName"`
 	Description           *string      `json:"description"`
-	UpdatedAt             string       `json:"updatedAt"`
-	UserID                *int64       `json:"userId,omitempty"`
+}
+
+type accountJSON struct {
+	actorJSON
+	UpdatedAt string `json:"updatedAt"`
+	UserID    *int64 `json:"userId,omitempty"`
 }
 
 type channelJSON struct {
-	URL                   string       `json:"url"`
-	Name                  string       `json:"name"`
-	Host                  string       `json:"host"`
-	Avatars               []actorImage `json:"avatars"`
-	ID                    int64        `json:"id"`
-	HostRedundancyAllowed bool         `json:"hostRedundancyAllowed"`
-	FollowingCount        int64        `json:"followingCount"`
-	FollowersCount        int64        `json:"followersCount"`
-	CreatedAt             string       `json:"createdAt"`
-	Banners               []actorImage `json:"banners"`
-	DisplayName           string       `json:"displayName"`
-	Description           *string      `json:"description"`
-	Support               *string      `json:"support"`
-	IsLocal               bool         `json:"isLocal"`
-	UpdatedAt             string       `json:"updatedAt"`
-	OwnerAccount          *accountJSON `json:"ownerAccount,omitempty"`
+	actorJSON
+	Support      *string      `json:"support"`
+	IsLocal      bool         `json:"isLocal"`
+	UpdatedAt    string       `json:"updatedAt"`
+	OwnerAccount *accountJSON `json:"ownerAccount,omitempty"`
 }
 
 type idLabel struct {
@@ -75,11 +70,19 @@ func nullable(s string) *string {
 	return &s
 }
 
+// actor fills the shared fields of a local actor.
+func (a *API) actor(kind, name string, id int64, created time.Time, display, desc string) actorJSON {
+	return actorJSON{
+		URL: a.cfg.PublicURL + "/" + kind + "/" + name, Name: name, Host: a.cfg.Host(),
+		Avatars: []actorImage{}, ID: id, CreatedAt: timeJSON(created), Banners: []actorImage{},
+		DisplayName: display, Description: nullable(desc),
+	}
+}
+
 func (a *API) accountJSON(acc model.Account) accountJSON {
 	j := accountJSON{
-		URL: a.cfg.PublicURL + "/accounts/" + acc.Name, Name: acc.Name, Host: a.cfg.Host(),
-		Avatars: []actorImage{}, ID: acc.ID, CreatedAt: timeJSON(acc.CreatedAt), Banners: []actorImage{},
-		DisplayName: acc.DisplayName, Description: nullable(acc.Description), UpdatedAt: timeJSON(acc.UpdatedAt),
+		actorJSON: a.actor("accounts", acc.Name, acc.ID, acc.CreatedAt, acc.DisplayName, acc.Description),
+		UpdatedAt: timeJSON(acc.UpdatedAt),
 	}
 	if acc.UserID != 0 {
 		id := acc.UserID
@@ -90,10 +93,8 @@ func (a *API) accountJSON(acc model.Account) accountJSON {
 
 func (a *API) channelJSON(ch model.Channel, owner *model.Account) channelJSON {
 	j := channelJSON{
-		URL: a.cfg.PublicURL + "/video-channels/" + ch.Name, Name: ch.Name, Host: a.cfg.Host(),
-		Avatars: []actorImage{}, ID: ch.ID, CreatedAt: timeJSON(ch.CreatedAt), Banners: []actorImage{},
-		DisplayName: ch.DisplayName, Description: nullable(ch.Description), Support: nullable(ch.Support),
-		IsLocal: true, UpdatedAt: timeJSON(ch.UpdatedAt),
+		actorJSON: a.actor("video-channels", ch.Name, ch.ID, ch.CreatedAt, ch.DisplayName, ch.Description),
+		Support:   nullable(ch.Support), IsLocal: true, UpdatedAt: timeJSON(ch.UpdatedAt),
 	}
 	if owner != nil {
 		oj := a.accountJSON(*owner)

@@ -149,17 +149,24 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// getUser answers GET /api/v1/users/{id} (MANAGE_USERS).
-func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
+// managedUser loads the {id} user of a route that needs MANAGE_USERS and
+// returns it with the acting user.
+func (a *API) managedUser(r *http.Request) (*model.User, model.User, error) {
 	actor := currentUser(r)
 	if err := requireManageUsers(r, actor); err != nil {
-		return err
+		return actor, model.User{}, err
 	}
 	id, err := userParam(r)
 	if err != nil {
-		return err
+		return actor, model.User{}, err
 	}
-	u, err := a.loadUser(r.Context(), id)
+	target, err := a.loadUser(r.Context(), id)
+	return actor, target, err
+}
+
+// getUser answers GET /api/v1/users/{id} (MANAGE_USERS).
+func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
+	_, u, err := a.managedUser(r)
 	if err != nil {
 		return err
 	}
@@ -245,15 +252,7 @@ func (a *API) putUser(w http.ResponseWriter, r *http.Request) error {
 
 // deleteUser answers DELETE /api/v1/users/{id} (MANAGE_USERS).
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
-	actor := currentUser(r)
-	if err := requireManageUsers(r, actor); err != nil {
-		return err
-	}
-	id, err := userParam(r)
-	if err != nil {
-		return err
-	}
-	target, err := a.loadUser(r.Context(), id)
+	actor, target, err := a.managedUser(r)
 	if err != nil {
 		return err
 	}
@@ -263,7 +262,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if !canManageUsers(actor, &target) {
 		return problem.Forbidden("A moderator can only manage users.")
 	}
-	if err := a.st.DeleteUser(r.Context(), id); err != nil {
+	if err := a.st.DeleteUser(r.Context(), target.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

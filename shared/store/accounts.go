@@ -95,19 +95,7 @@ func (s *Store) actorByName(ctx context.Context, name, prefix string) (table.Ite
 
 // Accounts lists every local account in creation order.
 func (s *Store) Accounts(ctx context.Context) ([]model.Account, error) {
-	items, err := s.queryAll(ctx, table.Query{Index: IndexByKind, PK: kindAccounts})
-	if err != nil {
-		return nil, fmt.Errorf("list accounts: %w", err)
-	}
-	out := make([]model.Account, 0, len(items))
-	for _, it := range items {
-		a, err := decodeAccount(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	return listKind(ctx, s, kindAccounts, decodeAccount)
 }
 
 // UpdateAccount writes a if it is still at a.Version (ErrStale otherwise).

@@ -31,18 +31,6 @@ func decodeChannel(it table.Item) (model.Channel, error) {
 	return c, err
 }
 
-func decodeChannels(items []table.Item) ([]model.Channel, error) {
-	out := make([]model.Channel, 0, len(items))
-	for _, it := range items {
-		c, err := decodeChannel(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
 // ErrTooManyChannels means the account already has its maximum of channels.
 var ErrTooManyChannels = errors.New("too many channels")
 
@@ -110,11 +98,7 @@ func (s *Store) ChannelByName(ctx context.Context, name string) (model.Channel, 
 
 // Channels lists every local channel in creation order.
 func (s *Store) Channels(ctx context.Context) ([]model.Channel, error) {
-	items, err := s.queryAll(ctx, table.Query{Index: IndexByKind, PK: kindChannels})
-	if err != nil {
-		return nil, fmt.Errorf("list channels: %w", err)
-	}
-	return decodeChannels(items)
+	return listKind(ctx, s, kindChannels, decodeChannel)
 }
 
 // AccountChannels lists an account's channels in creation order. It reads
@@ -137,7 +121,7 @@ func (s *Store) AccountChannels(ctx context.Context, accountID int64) ([]model.C
 		}
 		items, keys = append(items, got...), keys[n:]
 	}
-	return decodeChannels(items)
+	return decodeAll(items, decodeChannel)
 }
 
 // UpdateChannel writes c if it is still at c.Version (ErrStale otherwise).

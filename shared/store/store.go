@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vidiverse/vidiverse/shared/table"
@@ -90,4 +91,27 @@ func txTaken(err error, claims map[int]*TakenError) error {
 		}
 	}
 	return err
+}
+
+// listKind reads every item of a kind from the kind index, in creation
+// order, decoded.
+func listKind[T any](ctx context.Context, s *Store, kind string, decode func(table.Item) (T, error)) ([]T, error) {
+	items, err := s.queryAll(ctx, table.Query{Index: IndexByKind, PK: kind})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", strings.ToLower(kind), err)
+	}
+	return decodeAll(items, decode)
+}
+
+// decodeAll decodes items in order.
+func decodeAll[T any](items []table.Item, decode func(table.Item) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		v, err := decode(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

@@ -136,19 +136,7 @@ func (s *Store) userByUnique(ctx context.Context, k table.Key) (model.User, erro
 
 // Users lists every user in creation order.
 func (s *Store) Users(ctx context.Context) ([]model.User, error) {
-	items, err := s.queryAll(ctx, table.Query{Index: IndexByKind, PK: kindUsers})
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	out := make([]model.User, 0, len(items))
-	for _, it := range items {
-		u, err := decodeUser(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, nil
+	return listKind(ctx, s, kindUsers, decodeUser)
 }
 
 // UpdateUser writes u if it is still at u.Version (ErrStale otherwise),

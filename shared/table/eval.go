@@ -33,7 +33,7 @@ func (c Cond) holds(it Item) bool {
 		return false
 	}
 	if c.Op == OpEqual {
-		return sameValue(v, c.Value)
+		return SameValue(v, c.Value)
 	}
 	var cmp int
 	switch a := v.(type) {
@@ -85,8 +85,8 @@ func compareInts(a, b int64) int {
 	return 0
 }
 
-// sameValue reports whether two allowed values have the same type and value.
-func sameValue(a, b any) bool {
+// SameValue reports whether two allowed values have the same type and value.
+func SameValue(a, b any) bool {
 	switch a := a.(type) {
 	case string:
 		b, ok := b.(string)

@@ -1,7 +1,6 @@
 package tabletest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -132,7 +131,7 @@ func diff(got, want table.Item) string {
 		switch {
 		case !ok:
 			out = append(out, fmt.Sprintf("%q missing (want %#v)", name, w))
-		case !sameValue(g, w):
+		case !table.SameValue(g, w):
 			out = append(out, fmt.Sprintf("%q = %#v, want %#v", name, g, w))
 		}
 	}
@@ -143,27 +142,6 @@ func diff(got, want table.Item) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, "; ")
-}
-
-func sameValue(a, b any) bool {
-	switch a := a.(type) {
-	case string:
-		b, ok := b.(string)
-		return ok && a == b
-	case int64:
-		b, ok := b.(int64)
-		return ok && a == b
-	case bool:
-		b, ok := b.(bool)
-		return ok && a == b
-	case []byte:
-		b, ok := b.([]byte)
-		return ok && bytes.Equal(a, b)
-	case []string:
-		b, ok := b.([]string)
-		return ok && slices.Equal(a, b)
-	}
-	return false
 }
 
 func sks(items []table.Item) []string {
