@@ -67,7 +67,7 @@ func run() error {
 	case cfg.AdminPassword != "":
 		fmt.Println("Admin login: root / the ADMIN_PASSWORD you set")
 	default:
-		fmt.Println("Admin login: root / the password shown on first start (set ADMIN_PASSWORD to reset it)")
+		fmt.Println("Admin login: root / unchanged since the last start (set ADMIN_PASSWORD to reset it)")
 	}
 	fmt.Println("Press Ctrl-C to stop.")
 
