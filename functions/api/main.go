@@ -34,7 +34,7 @@ func main() {
 	}
 	st := store.New(dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, store.Schema))
 	a := api.New(api.Deps{Config: cfg, Store: st, Log: log})
-	if _, err := a.Bootstrap(ctx, cfg.AdminPassword); err != nil {
+	if _, err := a.Bootstrap(ctx, cfg.AdminPassword, false); err != nil {
 		log.Error("bootstrap instance", "err", err)
 		os.Exit(1)
 	}

@@ -20,10 +20,11 @@ const RootUsername = "root"
 //
 // When root does not exist yet it is created with adminPassword, or with a
 // generated password when adminPassword is "", which Bootstrap returns so
-// the caller can show it once. When root exists and adminPassword is given
-// but differs, root's password is set to it: the operator's configuration
-// wins.
-func (a *API) Bootstrap(ctx context.Context, adminPassword string) (generated string, err error) {
+// the caller can show it once. When root exists, adminPassword is given and
+// resetRoot is true, root's password is set to it when it differs: a local
+// instance's configuration wins. The deployed function passes false, so the
+// template's AdminPassword is only the initial password.
+func (a *API) Bootstrap(ctx context.Context, adminPassword string, resetRoot bool) (generated string, err error) {
 	if _, err := a.st.EnsureInstanceAccount(ctx); err != nil {
 		return "", err
 	}
@@ -54,7 +55,7 @@ func (a *API) Bootstrap(ctx context.Context, adminPassword string) (generated st
 	case err != nil:
 		return "", err
 	}
-	if adminPassword == "" {
+	if adminPassword == "" || !resetRoot {
 		return "", nil
 	}
 	if ok, err := password.Verify(adminPassword, root.PasswordHash); err != nil || ok {

@@ -51,7 +51,7 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	}
 	st := store.New(tbl)
 	a := New(Deps{Config: cfg, Store: st, Log: slog.New(slog.DiscardHandler), Password: testKDF})
-	if _, err := a.Bootstrap(context.Background(), rootPassword); err != nil {
+	if _, err := a.Bootstrap(context.Background(), rootPassword, true); err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = a

@@ -81,7 +81,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 // Bootstrap prepares the instance (see api.API.Bootstrap) and returns
 // root's generated password on first start.
 func (s *Stack) Bootstrap(ctx context.Context) (string, error) {
-	return s.api.Bootstrap(ctx, s.cfg.AdminPassword)
+	return s.api.Bootstrap(ctx, s.cfg.AdminPassword, true)
 }
 
 // functionHandlers are the HTTP handlers of the functions, by name.
