@@ -15,12 +15,7 @@ import (
 const InstanceActorName = "peertube"
 
 func accountItem(a model.Account) (table.Item, error) {
-	it, err := docItem(accountKey(a.ID), "account", a, a.Version)
-	if err != nil {
-		return nil, err
-	}
-	it[attrGSI1PK], it[attrGSI1SK] = kindAccounts, createdSK(a.CreatedAt, a.ID)
-	return it, nil
+	return listedItem(accountKey(a.ID), "account", kindAccounts, a, a.Version, a.CreatedAt, a.ID)
 }
 
 func decodeAccount(it table.Item) (model.Account, error) {

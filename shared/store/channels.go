@@ -10,12 +10,7 @@ import (
 )
 
 func channelItem(c model.Channel) (table.Item, error) {
-	it, err := docItem(channelKey(c.ID), "channel", c, c.Version)
-	if err != nil {
-		return nil, err
-	}
-	it[attrGSI1PK], it[attrGSI1SK] = kindChannels, createdSK(c.CreatedAt, c.ID)
-	return it, nil
+	return listedItem(channelKey(c.ID), "channel", kindChannels, c, c.Version, c.CreatedAt, c.ID)
 }
 
 // membershipItem records in the account's partition that it owns a channel.

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/vidiverse/vidiverse/shared/table"
 )
@@ -22,6 +23,17 @@ func docItem(k table.Key, typ string, v any, ver int64) (table.Item, error) {
 		attrDoc:      string(doc),
 		attrVer:      ver,
 	}, nil
+}
+
+// listedItem is docItem for a value listed in the kind index (users,
+// accounts, channels), in creation order.
+func listedItem(k table.Key, typ, kind string, v any, ver int64, created time.Time, id int64) (table.Item, error) {
+	it, err := docItem(k, typ, v, ver)
+	if err != nil {
+		return nil, err
+	}
+	it[attrGSI1PK], it[attrGSI1SK] = kind, createdSK(created, id)
+	return it, nil
 }
 
 // decodeDoc decodes an item's document into v and returns its revision.

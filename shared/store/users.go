@@ -78,12 +78,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (model.User, model.A
 }
 
 func userItem(u model.User) (table.Item, error) {
-	it, err := docItem(userKey(u.ID), "user", u, u.Version)
-	if err != nil {
-		return nil, err
-	}
-	it[attrGSI1PK], it[attrGSI1SK] = kindUsers, createdSK(u.CreatedAt, u.ID)
-	return it, nil
+	return listedItem(userKey(u.ID), "user", kindUsers, u, u.Version, u.CreatedAt, u.ID)
 }
 
 func decodeUser(it table.Item) (model.User, error) {
