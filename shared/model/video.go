@@ -88,6 +88,10 @@ type SourceFile struct {
 	Key      string
 	Filename string
 	Size     int64
+	// ChunkPrefix, when set, names the blob prefix holding the original as
+	// chunks (a resumable upload's, in key order) not yet joined into Key;
+	// the ingest job joins them.
+	ChunkPrefix string
 }
 
 // VideoFile is one published rendition file.
