@@ -103,18 +103,9 @@ func (s *Store) AccountChannels(ctx context.Context, accountID int64) ([]model.C
 	if err != nil {
 		return nil, fmt.Errorf("list channels of account %d: %w", accountID, err)
 	}
-	keys := make([]table.Key, 0, len(members))
-	for _, m := range members {
-		keys = append(keys, table.Key{PK: m.String(attrRef), SK: skItem})
-	}
-	var items []table.Item
-	for len(keys) > 0 {
-		n := min(len(keys), table.MaxBatchGet)
-		got, err := s.t.BatchGet(ctx, keys[:n])
-		if err != nil {
-			return nil, fmt.Errorf("read channels of account %d: %w", accountID, err)
-		}
-		items, keys = append(items, got...), keys[n:]
+	items, err := s.batchGetRefs(ctx, members)
+	if err != nil {
+		return nil, fmt.Errorf("read channels of account %d: %w", accountID, err)
 	}
 	return decodeAll(items, decodeChannel)
 }

@@ -115,3 +115,22 @@ func decodeAll[T any](items []table.Item, decode func(table.Item) (T, error)) ([
 	}
 	return out, nil
 }
+
+// batchGetRefs reads the items that reference items (memberships, claims)
+// point at, in their order; items deleted meanwhile are left out.
+func (s *Store) batchGetRefs(ctx context.Context, refs []table.Item) ([]table.Item, error) {
+	keys := make([]table.Key, 0, len(refs))
+	for _, r := range refs {
+		keys = append(keys, table.Key{PK: r.String(attrRef), SK: skItem})
+	}
+	var items []table.Item
+	for len(keys) > 0 {
+		n := min(len(keys), table.MaxBatchGet)
+		got, err := s.t.BatchGet(ctx, keys[:n])
+		if err != nil {
+			return nil, err
+		}
+		items, keys = append(items, got...), keys[n:]
+	}
+	return items, nil
+}
