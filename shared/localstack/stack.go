@@ -14,6 +14,7 @@ import (
 
 	"github.com/vidiverse/vidiverse/shared/api"
 	blobfs "github.com/vidiverse/vidiverse/shared/blob/fs"
+	"github.com/vidiverse/vidiverse/shared/cdn"
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/queue"
 	"github.com/vidiverse/vidiverse/shared/queue/embedded"
@@ -106,6 +107,10 @@ func (s *Stack) routes() (*http.ServeMux, error) {
 		}
 	}
 	mux.Handle(topology.Pattern(topology.LocalOnlyRoutes[0]), s.blobs.Handler())
+	media := &cdn.Handler{Blobs: s.blobs, Log: s.log}
+	for _, route := range topology.CDNRoutes {
+		mux.Handle(topology.Pattern(route), media)
+	}
 	return mux, nil
 }
 

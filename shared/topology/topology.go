@@ -39,6 +39,10 @@ var Queues = []Queue{}
 // AWS service that is not a function (S3 presigned URLs).
 var LocalOnlyRoutes = []string{"ANY /local-blob/{proxy+}"}
 
+// CDNRoutes are the public media paths. In AWS CloudFront serves them from
+// the media bucket; locally shared/cdn serves them from blob storage.
+var CDNRoutes = []string{"ANY /static/{proxy+}", "ANY /lazy-static/{proxy+}"}
+
 // Pattern turns a route key into a net/http ServeMux pattern:
 // "ANY /api/v1/{proxy+}" becomes "/api/v1/" and "GET /x" becomes "GET /x".
 func Pattern(route string) string {
