@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,9 +43,20 @@ type Config struct {
 	LogLevel  string
 	LogFormat string
 
-	// TableName, MediaBucket: the AWS resources (deployed shape only).
-	TableName   string
-	MediaBucket string
+	// Resolutions are the enabled transcoding heights.
+	Resolutions []int
+	// ChunkSeconds is the chunk length of parallel transcoding (long
+	// inputs are cut into chunks encoded by different consumers).
+	ChunkSeconds float64
+	// TranscodeWorkers is how many transcode jobs a local instance runs
+	// at once (in AWS, Lambda scales them).
+	TranscodeWorkers int
+
+	// TableName, MediaBucket, TranscodeQueueURL: the AWS resources
+	// (deployed shape only).
+	TableName         string
+	MediaBucket       string
+	TranscodeQueueURL string
 }
 
 // RateLimit allows Max events per Window.
@@ -68,6 +80,9 @@ func Defaults() Config {
 		SignupLimit:              RateLimit{Max: 2, Window: 5 * time.Minute},
 		LogLevel:                 "info",
 		LogFormat:                "json",
+		Resolutions:              []int{240, 360, 480, 720, 1080},
+		ChunkSeconds:             60,
+		TranscodeWorkers:         2,
 	}
 }
 
@@ -91,8 +106,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.SignupLimit.Max = r.int("SIGNUP_RATE_LIMIT", c.SignupLimit.Max)
 	c.LogLevel = r.str("LOG_LEVEL", c.LogLevel)
 	c.LogFormat = r.str("LOG_FORMAT", c.LogFormat)
+	c.Resolutions = r.ints("TRANSCODING_RESOLUTIONS", c.Resolutions)
+	c.ChunkSeconds = float64(r.int("TRANSCODING_CHUNK_SECONDS", int64(c.ChunkSeconds)))
+	c.TranscodeWorkers = int(r.int("TRANSCODE_WORKERS", int64(c.TranscodeWorkers)))
 	c.TableName = getenv("TABLE_NAME")
 	c.MediaBucket = getenv("MEDIA_BUCKET")
+	c.TranscodeQueueURL = getenv("TRANSCODE_QUEUE_URL")
 	if r.err != nil {
 		return c, r.err
 	}
@@ -120,6 +139,17 @@ func (c *Config) Validate() error {
 	}
 	if c.LoginLimit.Max < 1 || c.SignupLimit.Max < 1 {
 		return fmt.Errorf("config: rate limits must be at least 1")
+	}
+	for _, h := range c.Resolutions {
+		if !slices.Contains([]int{144, 240, 360, 480, 720, 1080, 1440, 2160}, h) {
+			return fmt.Errorf("config: TRANSCODING_RESOLUTIONS has %d; allowed: 144 240 360 480 720 1080 1440 2160", h)
+		}
+	}
+	if c.ChunkSeconds < 8 || int(c.ChunkSeconds)%4 != 0 {
+		return fmt.Errorf("config: TRANSCODING_CHUNK_SECONDS must be a multiple of 4, at least 8")
+	}
+	if c.TranscodeWorkers < 1 || c.TranscodeWorkers > 64 {
+		return fmt.Errorf("config: TRANSCODE_WORKERS must be 1 to 64")
 	}
 	switch c.LogFormat {
 	case "json", "text":
@@ -157,6 +187,23 @@ func (r *reader) int(name string, def int64) int64 {
 		r.err = fmt.Errorf("config: %s=%q is not an integer", name, v)
 	}
 	return n
+}
+
+// ints reads a comma- or space-separated list of integers.
+func (r *reader) ints(name string, def []int) []int {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	var out []int
+	for _, f := range strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil && r.err == nil {
+			r.err = fmt.Errorf("config: %s=%q is not a list of integers", name, v)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func (r *reader) bool(name string, def bool) bool {

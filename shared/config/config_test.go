@@ -53,3 +53,15 @@ func TestFromEnvRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestTranscodingSettings(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{"TRANSCODING_RESOLUTIONS": "360, 720", "TRANSCODING_CHUNK_SECONDS": "8", "TRANSCODE_WORKERS": "4"}))
+	if err != nil || len(c.Resolutions) != 2 || c.Resolutions[1] != 720 || c.ChunkSeconds != 8 || c.TranscodeWorkers != 4 {
+		t.Fatalf("got %v %v %v %v", c.Resolutions, c.ChunkSeconds, c.TranscodeWorkers, err)
+	}
+	for k, v := range map[string]string{"TRANSCODING_RESOLUTIONS": "700", "TRANSCODING_CHUNK_SECONDS": "10", "TRANSCODE_WORKERS": "0"} {
+		if _, err := FromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+}
