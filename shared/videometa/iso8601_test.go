@@ -6,7 +6,9 @@ import (
 )
 
 func TestParseISO8601(t *testing.T) {
-	utc := func(y, mo, d, h, mi, s, ns int) time.Time { return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC) }
+	utc := func(y, mo, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC)
+	}
 	for _, tc := range []struct {
 		in   string
 		want time.Time
