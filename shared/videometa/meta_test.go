@@ -367,3 +367,16 @@ func TestNewWithCallerErrors(t *testing.T) {
 		t.Fatal("overlong filename accepted")
 	}
 }
+
+func TestErrorsInSeveralLocations(t *testing.T) {
+	errs := NewErrors("body")
+	errs.Add("name", "x", msgName)
+	errs.AddIn("headers", "x-upload-content-length", nil, "Should specify the file length")
+	errs.Add("name", "y", "second rejection is ignored")
+	p := errs.Problem()
+	if p.Detail != "Incorrect request parameters: name, x-upload-content-length" ||
+		p.InvalidParams["name"].Location != "body" || p.InvalidParams["name"].Msg != msgName ||
+		p.InvalidParams["x-upload-content-length"].Location != "headers" {
+		t.Fatalf("got %+v", p)
+	}
+}

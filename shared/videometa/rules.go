@@ -36,22 +36,29 @@ const (
 	msgScheduleDate    = "Should have a schedule update date that conforms to ISO 8601"
 )
 
-// Errors is a set of rejected fields, in one location ("body").
+// Errors is a set of rejected fields, each in a location ("body" unless
+// added with AddIn).
 type Errors struct {
-	location string
-	fields   map[string]problem.FieldError
+	location  string
+	fields    map[string]problem.FieldError
+	locations map[string]string
 }
 
-// NewErrors returns an empty set for a location ("body", "headers").
+// NewErrors returns an empty set whose fields are in location ("body").
 func NewErrors(location string) *Errors {
-	return &Errors{location: location, fields: map[string]problem.FieldError{}}
+	return &Errors{location: location, fields: map[string]problem.FieldError{}, locations: map[string]string{}}
 }
 
 // Add rejects a field; the first rejection of a field is the one kept, as
 // express-validator reports it.
-func (e *Errors) Add(field string, value any, msg string) {
+func (e *Errors) Add(field string, value any, msg string) { e.AddIn(e.location, field, value, msg) }
+
+// AddIn rejects a field of another location (a request header, as
+// "headers").
+func (e *Errors) AddIn(location, field string, value any, msg string) {
 	if _, dup := e.fields[field]; !dup {
 		e.fields[field] = problem.FieldError{Value: value, Msg: msg}
+		e.locations[field] = location
 	}
 }
 
@@ -64,7 +71,13 @@ func (e *Errors) Problem() *problem.Error {
 	if e.Empty() {
 		return nil
 	}
-	return problem.InvalidFields(e.location, e.fields)
+	p := problem.InvalidFields(e.location, e.fields)
+	for field, loc := range e.locations {
+		ip := p.InvalidParams[field]
+		ip.Location = loc
+		p.InvalidParams[field] = ip
+	}
+	return p
 }
 
 // Length is validator's isLength count: code points, not counting the
