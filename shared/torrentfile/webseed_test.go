@@ -48,6 +48,7 @@ func (s *webSeed) seen() []string {
 // against the torrent's hashes, keep the first, fetch the second with a
 // ranged GET, and end with the served bytes.
 func TestWebSeedDownload(t *testing.T) {
+	t.Parallel() // the client's first web seed request waits for its 5 s timer
 	clip := readTestdata(t, "clip-240p.mp4")
 	const pieceLength = 16 << 10
 	if len(clip) <= pieceLength || len(clip) > 2*pieceLength {
