@@ -17,8 +17,15 @@ type Chunk struct {
 	Index    int
 	Start    float64 // seconds, a multiple of SegmentSeconds
 	Duration float64 // seconds; a multiple of SegmentSeconds except for the last chunk
-	Last     bool    // the last chunk runs to the end of the input
+	// Last marks the chunk that runs to the end of the input. A Duration
+	// that is not a multiple of SegmentSeconds marks it too; set Last for a
+	// last chunk of whole segments.
+	Last bool
 }
+
+// isLast reports the last chunk: marked so, or not a whole number of
+// segments long (only the last chunk can be).
+func (c Chunk) isLast() bool { return c.Last || !isSegmentMultiple(c.Duration) }
 
 // End is Start+Duration.
 func (c Chunk) End() float64 { return c.Start + c.Duration }

@@ -110,7 +110,7 @@ func videoChunkCmd(preset, input, output string, r Rendition, c Chunk) []string 
 		"-map", "0:V:0", // the first video stream that is not a cover picture
 		"-an", "-sn", "-dn", // video only: audio is encoded once for the whole file
 	)
-	if !c.Last {
+	if !c.isLast() {
 		args = append(args, "-frames:v", strconv.Itoa(c.Frames(r.FPS))) // exactly the frames of [Start, Start+Duration)
 	}
 	args = append(args, videoCodecArgs(preset, r)...)
@@ -122,13 +122,15 @@ func videoChunkCmd(preset, input, output string, r Rendition, c Chunk) []string 
 // holds the output frames of [c.Start, c.Start+c.Duration) on the
 // rendition's frame grid (the last chunk runs to the end of the input), with
 // keyframes on every multiple of SegmentSeconds of the input's time, so
-// Join puts chunks back together without a gap or a repeated frame.
+// Join puts chunks back together without a gap or a repeated frame. A chunk
+// marked Last, or whose Duration is not a whole number of segments, is the
+// last one.
 func (t Tools) EncodeVideoChunk(ctx context.Context, input, output string, r Rendition, c Chunk) error {
 	op := fmt.Sprintf("encode video chunk %d at %dp", c.Index, r.Resolution)
 	if err := checkVideoRendition(r); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if !isSegmentMultiple(c.Start) || (!c.Last && (!isSegmentMultiple(c.Duration) || c.Duration <= 0)) {
+	if !isSegmentMultiple(c.Start) || !(c.Duration > 0) {
 		return fmt.Errorf("%s: chunk [%g, %g) is not on %d-second boundaries", op, c.Start, c.End(), SegmentSeconds)
 	}
 	_, err := t.run(ctx, op, t.ffmpeg(), videoChunkCmd(t.preset(), input, output, r, c), ErrNoVideo)

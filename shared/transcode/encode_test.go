@@ -30,7 +30,10 @@ func renditionFor(t testing.TB, p Probe, r int) Rendition {
 // encodeChunked runs the chunked pipeline: chunks in parallel, the audio
 // once, then the join.
 func encodeChunked(ctx context.Context, tools Tools, p Probe, input, dir string, r Rendition, chunkSeconds float64) (string, error) {
-	chunks := PlanChunks(p.Duration, chunkSeconds)
+	return encodeChunks(ctx, tools, p, input, dir, r, PlanChunks(p.Duration, chunkSeconds))
+}
+
+func encodeChunks(ctx context.Context, tools Tools, p Probe, input, dir string, r Rendition, chunks []Chunk) (string, error) {
 	paths := make([]string, len(chunks))
 	errs := make([]error, len(chunks)+1)
 	var wg sync.WaitGroup
@@ -59,9 +62,10 @@ func TestChunkedMatchesWhole(t *testing.T) {
 		name       string
 		input      string
 		resolution int
+		unmarked   bool // chunks carry no Last flag: the remainder marks the last
 	}{
-		{"25 fps 720p source to 240p", f.clip720, 240},
-		{"29.97 fps source with B-frames to 30 fps", f.ntsc, 240},
+		{"25 fps 720p source to 240p", f.clip720, 240, false},
+		{"29.97 fps source with B-frames to 30 fps", f.ntsc, 240, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +75,16 @@ func TestChunkedMatchesWhole(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := renditionFor(t, p, tt.resolution)
-			joined, err := encodeChunked(ctx, tools, p, tt.input, dir, r, 4)
+			chunks := PlanChunks(p.Duration, 4)
+			if len(chunks) != 3 {
+				t.Fatalf("%d chunks for %vs, want 3", len(chunks), p.Duration)
+			}
+			if tt.unmarked {
+				for i := range chunks {
+					chunks[i].Last = false
+				}
+			}
+			joined, err := encodeChunks(ctx, tools, p, tt.input, dir, r, chunks)
 			if err != nil {
 				t.Fatalf("chunked: %v", err)
 			}
@@ -281,5 +294,69 @@ func TestEncodeStoppedByContext(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 10*time.Second {
 		t.Fatalf("EncodeWhole returned %v after a 300 ms deadline", elapsed)
+	}
+}
+
+// A video stream that ends before the audio leaves the last chunk without
+// frames; the joined file still matches the single pass.
+func TestChunkedVideoShorterThanAudio(t *testing.T) {
+	tools := testTools()
+	ctx := context.Background()
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.mp4")
+	if err := ffmpegRun("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=6", "-f", "lavfi", "-i", "sine=duration=10",
+		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", input); err != nil {
+		t.Fatal(err)
+	}
+	p, err := tools.Probe(ctx, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Ladder(p, nil)[0]
+	joined, err := encodeChunked(ctx, tools, p, input, dir, r, 4)
+	if err != nil {
+		t.Fatalf("chunked: %v", err)
+	}
+	whole := filepath.Join(dir, "whole.mp4")
+	if err := tools.EncodeWhole(ctx, input, whole, r); err != nil {
+		t.Fatal(err)
+	}
+	a, b := frameCount(t, joined), frameCount(t, whole)
+	if a != 150 || b != 150 {
+		t.Errorf("frames: joined %d, single pass %d, want 150", a, b)
+	}
+	for _, out := range []string{joined, whole} {
+		q, err := tools.Probe(ctx, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(q.Duration-10) > 0.05 || !q.HasAudio {
+			t.Errorf("%s: %vs, audio %v; want the 10 s audio kept", filepath.Base(out), q.Duration, q.HasAudio)
+		}
+	}
+}
+
+func TestJoinPathsWithQuotes(t *testing.T) {
+	f := media(t)
+	tools := testTools()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "it's a 'dir'")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := Rendition{Resolution: 240, Width: 320, Height: 240, FPS: 25}
+	chunk := filepath.Join(dir, "chunk's.mp4")
+	if err := tools.EncodeVideoChunk(ctx, f.small, chunk, r, Chunk{Duration: 1, Last: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "joined.mp4")
+	if err := tools.Join(ctx, []string{chunk, chunk}, "", out); err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if n := frameCount(t, out); n != 50 {
+		t.Errorf("two 25-frame chunks joined into %d frames", n)
+	}
+	if _, err := os.Stat(out + ".ffconcat"); !os.IsNotExist(err) {
+		t.Errorf("the chunk list was left behind: %v", err)
 	}
 }

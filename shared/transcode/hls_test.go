@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -252,5 +253,31 @@ func TestCodecStrings(t *testing.T) {
 		if got := audioCodecString(codec); got != want {
 			t.Errorf("audio %s: %q, want %q", codec, got, want)
 		}
+	}
+}
+
+func TestHLSAudioOnly(t *testing.T) {
+	f := media(t)
+	tools := testTools()
+	ctx := context.Background()
+	dir := t.TempDir()
+	p, err := tools.Probe(ctx, f.audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp4 := filepath.Join(dir, "audio.mp4")
+	if err := tools.EncodeWhole(ctx, f.audio, mp4, Ladder(p, Resolutions)[0]); err != nil {
+		t.Fatal(err)
+	}
+	v, err := tools.HLS(ctx, mp4, dir, "u-0.m3u8", "u-0-fragmented.mp4")
+	if err != nil {
+		t.Fatalf("HLS: %v", err)
+	}
+	if v.Width != 0 || v.Height != 0 || v.FPS != 0 || v.Codecs != "mp4a.40.2" || v.Bandwidth <= 0 {
+		t.Errorf("audio variant %+v", v)
+	}
+	want := fmt.Sprintf("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=%d,CODECS=\"mp4a.40.2\"\nu-0.m3u8\n", v.Bandwidth)
+	if got := string(MasterPlaylist([]Variant{v})); got != want {
+		t.Errorf("master:\n%s\nwant\n%s", got, want)
 	}
 }
