@@ -35,8 +35,9 @@ type Deps struct {
 	// it returns is answered as is (and the upload discarded).
 	Create func(ctx context.Context, u *model.User, meta model.VideoMeta, src model.SourceFile, images Images) (model.Video, error)
 
-	// MaxChunkSize caps a resumable PUT's bytes (default 5 MiB: Lambda's
-	// request body cap is 6 MB).
+	// MaxChunkSize caps a resumable PUT's bytes (default 4 MiB: Lambda takes
+	// at most 6 MiB of event, and API Gateway's HTTP API hands it a binary
+	// body base64-encoded, a third larger, so a 5 MiB chunk does not fit).
 	MaxChunkSize int64
 	// SessionLifetime is how long a session lives after its last chunk
 	// (default 24 h).
@@ -53,7 +54,7 @@ type Deps struct {
 
 // Defaults of Deps.
 const (
-	DefaultMaxChunkSize    = 5 << 20
+	DefaultMaxChunkSize    = 4 << 20
 	DefaultSessionLifetime = 24 * time.Hour
 	// claimTimeout is how long a request creating a video holds its
 	// session before another may take over (its request must have died).

@@ -51,7 +51,7 @@ func partSizeFor(size int64) int64 {
 // directInit checks a direct upload as a resumable init is checked, starts
 // its multipart upload and answers the presigned part URLs.
 func (h *Handlers) directInit(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.d.User(r)
+	u, err := h.user(r)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (h *Handlers) directInit(w http.ResponseWriter, r *http.Request) error {
 	}
 	partSize := partSizeFor(size)
 	ttl := min(h.d.SessionLifetime, maxPresignTTL)
-	out := directStart{UploadID: s.ID, PartSize: partSize, ExpiresAt: s.ExpiresAt.UTC().Format(time.RFC3339Nano)}
+	out := directStart{UploadID: s.ID, PartSize: partSize, ExpiresAt: s.ExpiresAt.UTC().Format(isoMillis)}
 	for n := int32(1); int64(n-1)*partSize < size; n++ {
 		url, err := h.d.Blobs.PresignUploadPart(ctx, key, mp, n, ttl)
 		if err != nil {
@@ -175,7 +175,7 @@ func readParts(r *http.Request, want int32) ([]completedPart, error) {
 
 // directComplete joins a direct upload's parts and creates its video.
 func (h *Handlers) directComplete(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.d.User(r)
+	u, err := h.user(r)
 	if err != nil {
 		return err
 	}
@@ -283,7 +283,7 @@ func (h *Handlers) checkParts(ctx context.Context, s store.UploadSession, given 
 
 // directAbort abandons a direct upload.
 func (h *Handlers) directAbort(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.d.User(r)
+	u, err := h.user(r)
 	if err != nil {
 		return err
 	}

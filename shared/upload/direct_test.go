@@ -197,3 +197,19 @@ func TestPartSizeFor(t *testing.T) {
 		}
 	}
 }
+
+// Mounted without a {uploadId} pattern, the handlers read the id from the
+// path.
+func TestUploadIDWithoutPattern(t *testing.T) {
+	for path, want := range map[string]string{
+		"/api/v1/videos/upload-direct/abc/complete": "abc",
+		"/api/v1/videos/upload-direct/abc":          "abc",
+		"/api/v1/videos/upload-direct/":             "",
+		"/api/v1/videos/upload":                     "",
+	} {
+		r, _ := http.NewRequest("POST", "http://x"+path, nil)
+		if got := uploadID(r); got != want {
+			t.Errorf("uploadID(%s) = %q, want %q", path, got, want)
+		}
+	}
+}

@@ -5,8 +5,9 @@
 //
 // # Where the bytes go
 //
-// A Lambda request body is capped at 6 MB, so no request here carries more
-// than a chunk in AWS:
+// A Lambda function takes at most 6 MiB of event, and API Gateway's HTTP
+// API passes a binary body base64-encoded (a third larger), so in AWS no
+// request here may carry much more than 4.5 MB:
 //
 //   - Legacy multipart (POST /api/v1/videos/upload, what peertube-cli
 //     sends): the videofile part streams into a blob multipart upload at
@@ -14,8 +15,8 @@
 //     in memory. Fields may come before or after the file: they are checked
 //     once the body ends, and a refused upload deletes the object (a failed
 //     one aborts the multipart upload), so it leaves nothing behind. Through
-//     API Gateway this works for files under 6 MB; larger ones need the
-//     resumable or direct path (or the local server, which has no cap).
+//     API Gateway this works for files up to about 4.5 MB; larger ones need
+//     the resumable or direct path (or the local server, which has no cap).
 //   - Resumable (POST/PUT/DELETE /api/v1/videos/upload-resumable, node-
 //     uploadx's protocol as PeerTube serves it): each PUT stores its bytes
 //     as one object, uploads/<session id>/<start>-<end> (offsets as 20

@@ -31,7 +31,7 @@ type legacyForm struct {
 // has ended (fields may follow the file), and a refused upload deletes
 // what was stored.
 func (h *Handlers) legacy(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.d.User(r)
+	u, err := h.user(r)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,10 @@ import (
 	"github.com/vidiverse/vidiverse/shared/shortuuid"
 )
 
+// isoMillis is JavaScript's Date.toISOString format, which node-uploadx
+// uses for X-Upload-Expires.
+const isoMillis = "2006-01-02T15:04:05.000Z07:00"
+
 // handlerFunc is a handler that returns its failure.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/vidiverse/vidiverse/shared/blob"
 	"github.com/vidiverse/vidiverse/shared/model"
@@ -29,7 +28,7 @@ const (
 
 // resumableInit starts (or finds again) a resumable upload session.
 func (h *Handlers) resumableInit(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.d.User(r)
+	u, err := h.user(r)
 	if err != nil {
 		return err
 	}
@@ -139,7 +138,7 @@ func (h *Handlers) answerInit(w http.ResponseWriter, r *http.Request, s store.Up
 func setSessionHeaders(w http.ResponseWriter, r *http.Request, s store.UploadSession) {
 	q := url.Values{"upload_id": {s.ID}}
 	w.Header().Set("Location", baseURL(r)+r.URL.Path+"?"+q.Encode())
-	w.Header().Set(hdrUploadExpires, s.ExpiresAt.UTC().Format(time.RFC3339Nano))
+	w.Header().Set(hdrUploadExpires, s.ExpiresAt.UTC().Format(isoMillis))
 }
 
 // headerOf returns a header's value and whether it was sent at all.
@@ -299,7 +298,7 @@ func chunkRange(r *http.Request, s store.UploadSession) (contentRange, error) {
 // resumableChunk stores one chunk and commits it, or answers a status
 // query.
 func (h *Handlers) resumableChunk(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.d.User(r)
+	u, err := h.user(r)
 	if err != nil {
 		return err
 	}
@@ -385,7 +384,7 @@ func (h *Handlers) progress(ctx context.Context, w http.ResponseWriter, u *model
 		if s.Offset > 0 {
 			w.Header().Set("Range", fmt.Sprintf("bytes=0-%d", s.Offset-1))
 		}
-		w.Header().Set(hdrUploadExpires, s.ExpiresAt.UTC().Format(time.RFC3339Nano))
+		w.Header().Set(hdrUploadExpires, s.ExpiresAt.UTC().Format(isoMillis))
 		w.WriteHeader(http.StatusPermanentRedirect)
 		return nil
 	}
@@ -417,7 +416,7 @@ func conflict(w http.ResponseWriter, s store.UploadSession) error {
 // resumableCancel deletes a session: with its bytes before the video
 // exists, alone after (PeerTube's clients send it after the last chunk).
 func (h *Handlers) resumableCancel(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.d.User(r)
+	u, err := h.user(r)
 	if err != nil {
 		return err
 	}

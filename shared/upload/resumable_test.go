@@ -114,7 +114,8 @@ func TestResumableUploadInterruptedAndResumed(t *testing.T) {
 	const size, chunk = 20 << 20, 4 << 20
 	file := randomBytes(size)
 	loc, resp := hs.startResumable("alice-token", initBody(nil), size, http.StatusCreated)
-	if !strings.HasPrefix(loc, hs.url+"/api/v1/videos/upload-resumable?upload_id=") || resp.Header.Get("X-Upload-Expires") == "" {
+	wantExpiry := hs.clock.now().Add(DefaultSessionLifetime).Format("2006-01-02T15:04:05.000Z")
+	if !strings.HasPrefix(loc, hs.url+"/api/v1/videos/upload-resumable?upload_id=") || resp.Header.Get("X-Upload-Expires") != wantExpiry {
 		t.Fatalf("Location %q, headers %v", loc, resp.Header)
 	}
 	id := sessionIDOf(t, loc)

@@ -16,6 +16,15 @@ import (
 	"github.com/vidiverse/vidiverse/shared/store"
 )
 
+// user authenticates the request: PeerTube's 401 without a valid token.
+func (h *Handlers) user(r *http.Request) (*model.User, error) {
+	u, err := h.d.User(r)
+	if err == nil && u == nil {
+		err = problem.Unauthorized("Token is invalid")
+	}
+	return u, err
+}
+
 // session reads the session id of kind for u: 404 when there is none, 403
 // when it is another user's.
 func (h *Handlers) session(ctx context.Context, id string, u *model.User, kind string) (store.UploadSession, error) {
