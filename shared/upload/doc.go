@@ -17,8 +17,8 @@
 //     one aborts the multipart upload), so it leaves nothing behind. Through
 //     API Gateway this works for files up to about 4.5 MB; larger ones need
 //     the resumable or direct path (or the local server, which has no cap).
-//   - Resumable (POST/PUT/DELETE /api/v1/videos/upload-resumable, node-
-//     uploadx's protocol as PeerTube serves it): each PUT stores its bytes
+//   - Resumable (POST/PUT/DELETE /api/v1/videos/upload-resumable, the
+//     node-uploadx protocol as PeerTube serves it): each PUT stores its bytes
 //     as one object, uploads/<session id>/<start>-<end> (offsets as 20
 //     digits, end exclusive), and commits the session's offset in the table
 //     with a conditional update. Chunks are smaller than S3's 5 MiB part
@@ -42,8 +42,8 @@
 // An incomplete upload answers 308 with Range "bytes=0-<last byte>"; the
 // last chunk answers 200 {"video":{id,shortUUID,uuid}}, and so does any
 // later PUT of the session. A chunk over MaxChunkSize is 413 before any
-// byte is read. A chunk starting past the committed offset is 409 (node-
-// uploadx's FILE_CONFLICT), with Range saying where to resume; a chunk
+// byte is read. A chunk starting past the committed offset is 409
+// (node-uploadx's FILE_CONFLICT), with Range saying where to resume; a chunk
 // whose bytes are already committed is answered as a status query, and one
 // that overlaps the committed offset stores only its new bytes. A PUT whose
 // body ends before its range does stores nothing and commits nothing. The
