@@ -5,10 +5,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vidiverse/vidiverse/shared/blob"
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/password"
+	"github.com/vidiverse/vidiverse/shared/queue"
 	"github.com/vidiverse/vidiverse/shared/store"
 	"github.com/vidiverse/vidiverse/shared/taxonomy"
+	"github.com/vidiverse/vidiverse/shared/torrentfile"
+	"github.com/vidiverse/vidiverse/shared/upload"
 )
 
 // Deps is what the API needs.
@@ -20,6 +24,10 @@ type Deps struct {
 	Now func() time.Time
 	// Password holds the KDF parameters; password.Default when zero.
 	Password password.Params
+	// Blobs holds media (originals, files' metadata).
+	Blobs blob.Store
+	// Transcode is the transcode queue, fed an ingest job per upload.
+	Transcode queue.Sender
 }
 
 // API is the REST API handler.
@@ -31,11 +39,18 @@ type API struct {
 	kdf  password.Params
 	mux  *http.ServeMux
 	root http.Handler
+
+	blobs     blob.Store
+	transcode queue.Sender
+	uploads   *upload.Handlers
+	// wsTracker and httpTracker are the instance's tracker URLs.
+	wsTracker, httpTracker string
 }
 
 // New returns the API as an http.Handler for every path under /api/v1/.
 func New(d Deps) *API {
-	a := &API{cfg: d.Config, st: d.Store, log: d.Log, now: d.Now, kdf: d.Password, mux: http.NewServeMux()}
+	a := &API{cfg: d.Config, st: d.Store, log: d.Log, now: d.Now, kdf: d.Password, mux: http.NewServeMux(),
+		blobs: d.Blobs, transcode: d.Transcode}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -45,6 +60,12 @@ func New(d Deps) *API {
 	if a.kdf == (password.Params{}) {
 		a.kdf = password.Default
 	}
+	var err error
+	if a.wsTracker, a.httpTracker, err = torrentfile.TrackerURLs(a.cfg.PublicURL); err != nil {
+		a.log.Error("tracker URLs", "publicURL", a.cfg.PublicURL, "err", err)
+	}
+	a.uploads = upload.New(upload.Deps{Store: d.Store, Blobs: d.Blobs, User: a.requireUser,
+		CheckChannel: a.checkChannel, CheckQuota: a.checkQuota, Create: a.createUploaded, Log: a.log, Now: a.now})
 	a.routes()
 	a.root = a.middleware(a.mux)
 	return a
@@ -93,11 +114,31 @@ func (a *API) routeTable() []route {
 		{"GET /api/v1/video-channels/{handle}", a.getChannel},
 		{"PUT /api/v1/video-channels/{handle}", a.authed(a.putChannel)},
 		{"DELETE /api/v1/video-channels/{handle}", a.authed(a.deleteChannel)},
+
+		{"GET /api/v1/videos", a.listVideos},
+		{"GET /api/v1/videos/{id}", a.getVideo},
+		{"PUT /api/v1/videos/{id}", a.authed(a.putVideo)},
+		{"DELETE /api/v1/videos/{id}", a.authed(a.deleteVideo)},
+		{"GET /api/v1/videos/{id}/description", a.getVideoDescription},
+		{"GET /api/v1/videos/{id}/metadata/{fileId}", a.getFileMetadata},
+		{"POST /api/v1/videos/{id}/views", a.postVideoView},
+		{"PUT /api/v1/videos/{id}/rate", a.authed(a.putVideoRate)},
+		{"GET /api/v1/users/me/videos", a.authed(a.listMyVideos)},
+		{"GET /api/v1/users/me/videos/{videoId}/rating", a.authed(a.getMyRating)},
+		{"GET /api/v1/accounts/{name}/videos", a.listAccountVideos},
+		{"GET /api/v1/video-channels/{handle}/videos", a.listChannelVideos},
+		{"GET /api/v1/search/videos", a.searchVideos},
+		{"GET /download/videos/{file}", a.downloadVideo},
+		{"GET /download/streaming-playlists/hls/videos/{file}", a.downloadVideo},
+		{"GET /download/torrents/{file}", a.downloadTorrent},
 	}
 }
 
 func (a *API) routes() {
 	for _, r := range a.routeTable() {
 		a.mux.Handle(r.pattern, a.handle(r.h))
+	}
+	for _, r := range a.uploads.Routes() {
+		a.mux.Handle(r.Pattern, r.Handler)
 	}
 }

@@ -3,14 +3,18 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vidiverse/vidiverse/shared/model"
 )
 
 // badInputs lists, for every route, requests with bad input. The test
 // fails when a route has no entry, so a new route cannot skip this check.
 // Each case must answer a 4xx problem+json (never a 5xx, never a success).
-func badInputs(root string) map[string][]badCase {
+func badInputs(root string, video int64) map[string][]badCase {
+	vid := strconv.FormatInt(video, 10)
 	huge := strings.Repeat("x", 2<<20)
 	bodyCases := func(method, path string, auth bool) []badCase {
 		tok := ""
@@ -130,6 +134,60 @@ func badInputs(root string) map[string][]badCase {
 			jsonCase("PUT", "/api/v1/video-channels/root_channel", map[string]any{"bulkVideosSupportUpdate": "x"}, root),
 			jsonCase("PUT", "/api/v1/video-channels/nothing", map[string]any{"displayName": "x"}, root),
 			noAuth("PUT", "/api/v1/video-channels/root_channel")),
+		"GET /api/v1/videos": append(listCases("/api/v1/videos", false),
+			badCase{"GET", "/api/v1/videos?nsfw=maybe", "", "", "", ""}, badCase{"GET", "/api/v1/videos?isLocal=perhaps", "", "", "", ""},
+			badCase{"GET", "/api/v1/videos?categoryOneOf=music", "", "", "", ""}, badCase{"GET", "/api/v1/videos?privacyOneOf=9", "", "", "", ""},
+			badCase{"GET", "/api/v1/videos?privacyOneOf=3", "", "", "", ""}, badCase{"GET", "/api/v1/videos?tagsOneOf=" + strings.Repeat("t", 40), "", "", "", ""},
+			badCase{"GET", "/api/v1/videos?skipCount=yes", "", "", "", ""}),
+		"GET /api/v1/videos/{id}": {
+			{"GET", "/api/v1/videos/not-a-valid-id", "", "", "", ""}, {"GET", "/api/v1/videos/0", "", "", "", ""},
+			{"GET", "/api/v1/videos/-3", "", "", "", ""}, {"GET", "/api/v1/videos/99999", "", "", "", ""},
+			{"GET", "/api/v1/videos/00000000-0000-4000-8000-000000000000", "", "", "", ""},
+			{"GET", "/api/v1/videos/" + strings.Repeat("z", 22), "", "", "", ""},
+			{"GET", "/api/v1/videos/" + vid, "", "", strings.Repeat("0", 40), ""},
+		},
+		// An empty body is a valid update that changes nothing, as in PeerTube.
+		"PUT /api/v1/videos/{id}": append(slices.DeleteFunc(bodyCases("PUT", "/api/v1/videos/"+vid, true), func(c badCase) bool { return c.body == "" }),
+			jsonCase("PUT", "/api/v1/videos/"+vid, map[string]any{"name": "ab"}, root),
+			jsonCase("PUT", "/api/v1/videos/"+vid, map[string]any{"privacy": 9}, root),
+			jsonCase("PUT", "/api/v1/videos/"+vid, map[string]any{"privacy": 5}, root),
+			jsonCase("PUT", "/api/v1/videos/"+vid, map[string]any{"category": 999}, root),
+			jsonCase("PUT", "/api/v1/videos/"+vid, map[string]any{"tags": []string{"a"}}, root),
+			jsonCase("PUT", "/api/v1/videos/"+vid, map[string]any{"nsfw": nil}, root),
+			jsonCase("PUT", "/api/v1/videos/99999", map[string]any{"name": "Fine name"}, root),
+			noAuth("PUT", "/api/v1/videos/"+vid)),
+		"DELETE /api/v1/videos/{id}": {
+			{"DELETE", "/api/v1/videos/abc", "", "", root, ""}, {"DELETE", "/api/v1/videos/99999", "", "", root, ""},
+			noAuth("DELETE", "/api/v1/videos/"+vid),
+		},
+		"GET /api/v1/videos/{id}/description": {{"GET", "/api/v1/videos/x!/description", "", "", "", ""}, {"GET", "/api/v1/videos/99999/description", "", "", "", ""}},
+		"GET /api/v1/videos/{id}/metadata/{fileId}": {
+			{"GET", "/api/v1/videos/" + vid + "/metadata/abc", "", "", "", ""}, {"GET", "/api/v1/videos/" + vid + "/metadata/99", "", "", "", ""},
+			{"GET", "/api/v1/videos/99999/metadata/1", "", "", "", ""},
+		},
+		"POST /api/v1/videos/{id}/views": append(bodyCases("POST", "/api/v1/videos/"+vid+"/views", false),
+			jsonCase("POST", "/api/v1/videos/"+vid+"/views", map[string]any{}, ""),
+			jsonCase("POST", "/api/v1/videos/"+vid+"/views", map[string]any{"currentTime": -4}, ""),
+			jsonCase("POST", "/api/v1/videos/"+vid+"/views", map[string]any{"currentTime": 3, "viewEvent": "rewind"}, ""),
+			jsonCase("POST", "/api/v1/videos/99999/views", map[string]any{"currentTime": 3}, "")),
+		"PUT /api/v1/videos/{id}/rate": append(bodyCases("PUT", "/api/v1/videos/"+vid+"/rate", true),
+			jsonCase("PUT", "/api/v1/videos/"+vid+"/rate", map[string]any{"rating": "love"}, root),
+			jsonCase("PUT", "/api/v1/videos/99999/rate", map[string]any{"rating": "like"}, root),
+			noAuth("PUT", "/api/v1/videos/"+vid+"/rate")),
+		"GET /api/v1/users/me/videos": append(listCases("/api/v1/users/me/videos", true), noAuth("GET", "/api/v1/users/me/videos")),
+		"GET /api/v1/users/me/videos/{videoId}/rating": {
+			{"GET", "/api/v1/users/me/videos/zz!/rating", "", "", root, ""}, {"GET", "/api/v1/users/me/videos/99999/rating", "", "", root, ""},
+			noAuth("GET", "/api/v1/users/me/videos/"+vid+"/rating"),
+		},
+		"GET /api/v1/accounts/{name}/videos":         append(listCases("/api/v1/accounts/root/videos", false), badCase{"GET", "/api/v1/accounts/nobody/videos", "", "", "", ""}),
+		"GET /api/v1/video-channels/{handle}/videos": append(listCases("/api/v1/video-channels/root_channel/videos", false), badCase{"GET", "/api/v1/video-channels/nothing/videos", "", "", "", ""}),
+		"GET /api/v1/search/videos":                  append(listCases("/api/v1/search/videos", false), badCase{"GET", "/api/v1/search/videos?searchTarget=search-index", "", "", "", ""}),
+		"GET /download/videos/{file}": {
+			{"GET", "/download/videos/nothing.mp4", "", "", "", ""}, {"GET", "/download/videos/00000000-0000-4000-8000-000000000000-720.mp4", "", "", "", ""},
+			{"GET", "/download/videos/00000000-0000-4000-8000-000000000000-abc.mp4", "", "", "", ""},
+		},
+		"GET /download/streaming-playlists/hls/videos/{file}": {{"GET", "/download/streaming-playlists/hls/videos/x-720-fragmented.mp4", "", "", "", ""}},
+		"GET /download/torrents/{file}":                       {{"GET", "/download/torrents/notatorrent.txt", "", "", "", ""}},
 		"DELETE /api/v1/video-channels/{handle}": {
 			{"DELETE", "/api/v1/video-channels/nothing", "", "", root, ""}, {"DELETE", "/api/v1/video-channels/root_channel", "", "", root, ""},
 			noAuth("DELETE", "/api/v1/video-channels/root_channel"),
@@ -156,7 +214,7 @@ func jsonCase(method, path string, v any, token string) badCase {
 func TestBadInputAnswers4xxProblem(t *testing.T) {
 	e := newEnv(t)
 	root := e.login("root", rootPassword)
-	cases := badInputs(root)
+	cases := badInputs(root, e.storedVideo(t, "root", model.PrivacyPublic).ID)
 	for _, r := range e.api.routeTable() {
 		if len(cases[r.pattern]) == 0 && !slices.Contains(inputless, r.pattern) {
 			t.Errorf("route %s has no bad-input cases", r.pattern)

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/mediakeys"
+	"github.com/vidiverse/vidiverse/shared/model"
 	"github.com/vidiverse/vidiverse/shared/password"
 	"github.com/vidiverse/vidiverse/shared/store"
 	"github.com/vidiverse/vidiverse/shared/table/embedded"
@@ -188,4 +190,27 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// storedVideo stores a published video of a user directly, without media,
+// for tests of routes that only read or change its record.
+func (e *env) storedVideo(t *testing.T, username string, privacy int) model.Video {
+	t.Helper()
+	u, err := e.st.UserByUsername(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chans, err := e.st.AccountChannels(context.Background(), u.AccountID)
+	if err != nil || len(chans) == 0 {
+		t.Fatalf("channels of %s: %v", username, err)
+	}
+	v, err := e.st.CreateVideo(context.Background(), model.Video{
+		UUID: mediakeys.NewName(), AccountID: u.AccountID, State: model.StatePublished,
+		VideoMeta: model.VideoMeta{Name: "Stored video of " + username, ChannelID: chans[0].ID, Privacy: privacy,
+			CommentsPolicy: model.CommentsEnabled, DownloadEnabled: true, Tags: []string{"stored"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

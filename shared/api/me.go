@@ -23,10 +23,13 @@ func (a *API) getMe(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, v)
 }
 
-// getMyQuotaUsed answers GET /api/v1/users/me/video-quota-used. Nothing is
-// stored against quotas until videos exist.
+// getMyQuotaUsed answers GET /api/v1/users/me/video-quota-used.
 func (a *API) getMyQuotaUsed(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]int64{"videoQuotaUsed": 0, "videoQuotaUsedDaily": 0})
+	total, daily, err := a.quotaUsed(r.Context(), currentUser(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]int64{"videoQuotaUsed": total, "videoQuotaUsedDaily": daily})
 }
 
 type meBody struct {

@@ -35,7 +35,7 @@ func (a *API) middleware(next *http.ServeMux) http.Handler {
 
 		h := sw.Header()
 		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "Retry-After")
+		h.Set("Access-Control-Expose-Headers", "Retry-After, Location, Range, X-Upload-Expires, X-File-Maximum-Size")
 		h.Set("X-Frame-Options", "DENY")
 		if r.Method == http.MethodOptions {
 			h.Set("Access-Control-Allow-Methods", "GET, HEAD, PUT, PATCH, POST, DELETE")

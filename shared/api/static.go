@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/vidiverse/vidiverse/shared/serverconfig"
+	"github.com/vidiverse/vidiverse/shared/upload"
 )
 
 // settings are the instance's public settings, from its configuration.
@@ -18,8 +19,10 @@ func (a *API) settings() serverconfig.Settings {
 	s.UserVideoQuota = a.cfg.UserVideoQuota
 	s.UserVideoQuotaDaily = a.cfg.UserVideoQuotaDaily
 	s.MaxChannelsPerUser = a.cfg.MaxChannelsPerUser
-	// Nothing is transcoded until uploads exist.
-	s.Transcoding.Enabled = false
+	s.Transcoding.Resolutions = a.cfg.Resolutions
+	// A resumable chunk must fit in one Lambda invocation once API Gateway
+	// has base64-encoded it.
+	s.MaxChunkSize = upload.DefaultMaxChunkSize
 	return s
 }
 

@@ -16,24 +16,28 @@ import (
 	blobfs "github.com/vidiverse/vidiverse/shared/blob/fs"
 	"github.com/vidiverse/vidiverse/shared/cdn"
 	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/pipeline"
 	"github.com/vidiverse/vidiverse/shared/queue"
 	"github.com/vidiverse/vidiverse/shared/queue/embedded"
 	"github.com/vidiverse/vidiverse/shared/queue/eventsource"
 	"github.com/vidiverse/vidiverse/shared/store"
 	tableembedded "github.com/vidiverse/vidiverse/shared/table/embedded"
 	"github.com/vidiverse/vidiverse/shared/topology"
+	"github.com/vidiverse/vidiverse/shared/transcode"
+	"github.com/vidiverse/vidiverse/shared/upload"
 )
 
 // Stack is a running local instance's parts.
 type Stack struct {
-	cfg    config.Config
-	log    *slog.Logger
-	table  *tableembedded.Table
-	broker *embedded.Broker
-	blobs  *blobfs.Store
-	store  *store.Store
-	api    *api.API
-	mux    *http.ServeMux
+	cfg      config.Config
+	log      *slog.Logger
+	table    *tableembedded.Table
+	broker   *embedded.Broker
+	blobs    *blobfs.Store
+	store    *store.Store
+	api      *api.API
+	pipeline *pipeline.Pipeline
+	mux      *http.ServeMux
 	// consumers maps a function name to its queue consumer.
 	consumers map[string]queue.Consumer
 	queues    map[string]*embedded.Queue
@@ -63,7 +67,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 		return nil, fmt.Errorf("open blobs: %w", err)
 	}
 	for _, q := range topology.Queues {
-		eq, err := s.broker.Queue(q.Name, embedded.Policy{})
+		eq, err := s.broker.Queue(q.Name, consumerSettings[q.Name].policy)
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("open queue %s: %w", q.Name, err)
@@ -71,7 +75,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 		s.queues[q.Name] = eq
 	}
 	s.store = store.New(s.table)
-	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log})
+	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log, Blobs: s.blobs, Transcode: s.queues["transcode"]})
+	tools := transcode.DefaultTools()
+	tools.Log = log
+	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
+		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
+		WorkDir: filepath.Join(cfg.DataDir, "work")}, s.store, s.blobs, s.queues["transcode"], tools, log)
+	s.consumers["transcode"] = s.pipeline.Handle
+	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "work"), 0o700); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("create work dir: %w", err)
+	}
 	if s.mux, err = s.routes(); err != nil {
 		s.Close()
 		return nil, err
@@ -129,10 +143,17 @@ func (s *Stack) Consume(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("function %s consumes %s but has no local consumer", fn.Name, fn.Consumes)
 		}
-		d := eventsource.New(s.queues[fn.Consumes], c, eventsource.Options{Logger: s.log})
+		opts := consumerSettings[fn.Consumes].options
+		opts.Logger = s.log
+		if fn.Consumes == "transcode" {
+			opts.Concurrency = s.cfg.TranscodeWorkers
+		}
+		d := eventsource.New(s.queues[fn.Consumes], c, opts)
 		n++
 		go func() { errs <- d.Run(ctx) }()
 	}
+	n++
+	go func() { errs <- s.sweepUploads(ctx) }()
 	var first error
 	for range n {
 		if err := <-errs; err != nil && !errors.Is(err, context.Canceled) && first == nil {
@@ -140,6 +161,39 @@ func (s *Stack) Consume(ctx context.Context) error {
 		}
 	}
 	return first
+}
+
+// consumerSettings are each queue's local settings, matching template.yaml:
+// the visibility timeout outlasts the consumer's timeout (a job killed
+// mid-way is delivered again once it passes), five deliveries before the
+// dead-letter state, and Lambda's batch size.
+var consumerSettings = map[string]struct {
+	policy  embedded.Policy
+	options eventsource.Options
+}{
+	"transcode": {
+		policy:  embedded.Policy{VisibilityTimeout: 16 * time.Minute, MaxReceives: 5},
+		options: eventsource.Options{BatchSize: 1, Timeout: 15 * time.Minute},
+	},
+}
+
+// sweepUploads deletes what abandoned uploads left, every few minutes
+// (in AWS an S3 lifecycle rule does this).
+func (s *Stack) sweepUploads(ctx context.Context) error {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := upload.Sweep(ctx, s.store, s.blobs, time.Now()); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweep abandoned uploads", "err", err)
+		} else if n > 0 {
+			s.log.Info("swept abandoned uploads", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 // Close closes the storage engines.

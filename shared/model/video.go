@@ -110,8 +110,17 @@ type VideoFile struct {
 	InfoHash        string
 	HasAudio        bool
 	HasVideo        bool
+	// FromSource marks the uploaded original, published as is until the
+	// transcoded files replace it.
+	FromSource bool
 	// MetadataKey is the blob key of the file's ffprobe JSON.
 	MetadataKey string
+
+	// For HLS files: the media playlist beside the fragmented file, and
+	// what the master playlist says of the variant.
+	Playlist  string
+	Bandwidth int
+	Codecs    string
 }
 
 // StreamingPlaylist is a video's HLS playlist and its fragmented files.
