@@ -277,3 +277,6 @@ func (s *Store) Rate(ctx context.Context, videoID, accountID int64, rating strin
 		return nil
 	}
 }
+
+// NewFileID returns a fresh id for a video file or streaming playlist.
+func (s *Store) NewFileID(ctx context.Context) (int64, error) { return s.nextID(ctx, "file") }
