@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -28,6 +29,9 @@ type Deps struct {
 	Blobs blob.Store
 	// Transcode is the transcode queue, fed an ingest job per upload.
 	Transcode queue.Sender
+	// Probe, when set, reads an uploaded file's media information so that
+	// unreadable uploads are refused at once (where ffprobe is available).
+	Probe func(ctx context.Context, input string) error
 }
 
 // API is the REST API handler.
@@ -43,6 +47,7 @@ type API struct {
 	blobs     blob.Store
 	transcode queue.Sender
 	uploads   *upload.Handlers
+	probe     func(ctx context.Context, input string) error
 	// wsTracker and httpTracker are the instance's tracker URLs.
 	wsTracker, httpTracker string
 }
@@ -50,7 +55,7 @@ type API struct {
 // New returns the API as an http.Handler for every path under /api/v1/.
 func New(d Deps) *API {
 	a := &API{cfg: d.Config, st: d.Store, log: d.Log, now: d.Now, kdf: d.Password, mux: http.NewServeMux(),
-		blobs: d.Blobs, transcode: d.Transcode}
+		blobs: d.Blobs, transcode: d.Transcode, probe: d.Probe}
 	if a.log == nil {
 		a.log = slog.Default()
 	}

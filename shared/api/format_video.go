@@ -193,6 +193,11 @@ func (a *API) videoDetailsJSON(v model.Video, acc model.Account, ch model.Channe
 		j.Tags = []string{}
 	}
 	for _, f := range v.Files {
+		if f.Filename == "" {
+			// The upload, not yet published: only what is known of it.
+			j.Files = append(j.Files, fileJSON{ID: f.ID, Resolution: taxonomy.Resolution(f.Resolution), Size: f.Size})
+			continue
+		}
 		j.Files = append(j.Files, a.fileJSON(v, f, mediakeys.WebVideo(f.Filename), "/download/videos/"+fmt.Sprintf("%s-%d%s", v.UUID, f.Resolution, ext(f.Filename))))
 	}
 	if v.HLS != nil {

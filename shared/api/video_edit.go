@@ -19,6 +19,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/pipeline"
 	"github.com/vidiverse/vidiverse/shared/problem"
 	"github.com/vidiverse/vidiverse/shared/store"
+	"github.com/vidiverse/vidiverse/shared/transcode"
 	"github.com/vidiverse/vidiverse/shared/upload"
 	"github.com/vidiverse/vidiverse/shared/videometa"
 )
@@ -92,6 +93,9 @@ func (a *API) requireUser(r *http.Request) (*model.User, error) {
 // createUploaded creates a video from an upload, with the thumbnail and
 // preview the uploader sent (the pipeline makes those not sent).
 func (a *API) createUploaded(ctx context.Context, u *model.User, meta model.VideoMeta, src model.SourceFile, images upload.Images) (model.Video, error) {
+	if err := a.checkReadable(ctx, src); err != nil {
+		return model.Video{}, err
+	}
 	var thumb, preview string
 	for _, img := range []struct {
 		data []byte
@@ -110,13 +114,41 @@ func (a *API) createUploaded(ctx context.Context, u *model.User, meta model.Vide
 	return a.createVideo(ctx, u, meta, src, thumb, preview)
 }
 
+// checkReadable refuses, as PeerTube does, an upload ffprobe cannot read,
+// when this function has ffprobe (the pipeline marks such a video as
+// failed otherwise). A resumable upload still in chunks is checked by the
+// pipeline.
+func (a *API) checkReadable(ctx context.Context, src model.SourceFile) error {
+	if a.probe == nil || src.ChunkPrefix != "" {
+		return nil
+	}
+	url, err := a.blobs.PresignGet(ctx, src.Key, 10*time.Minute)
+	if err != nil {
+		return err
+	}
+	err = a.probe(ctx, url)
+	var bad *transcode.InputError
+	if errors.As(err, &bad) {
+		return problem.New(http.StatusUnprocessableEntity, "Video file unreadable.")
+	}
+	return err
+}
+
 // createVideo stores an uploaded video and queues its processing. If the
 // job cannot be queued the video is removed again, so an upload either
 // leads to a processed video or fails visibly.
 func (a *API) createVideo(ctx context.Context, u *model.User, meta model.VideoMeta, src model.SourceFile, thumb, preview string) (model.Video, error) {
+	// The upload is listed at once as the video's first file, not yet
+	// published (no URL, no torrent): PeerTube's CLI polls files[0] until
+	// its torrent appears and fails if there is no files[0].
+	fileID, err := a.st.NewFileID(ctx)
+	if err != nil {
+		return model.Video{}, err
+	}
 	v, err := a.st.CreateVideo(ctx, model.Video{
 		UUID: mediakeys.NewName(), AccountID: u.AccountID, VideoMeta: meta,
 		State: model.StateToTranscode, Source: src, Thumbnail: thumb, Preview: preview,
+		Files: []model.VideoFile{{ID: fileID, FromSource: true, Size: src.Size}},
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return v, problem.InvalidField("body", "channelId", meta.ChannelID, "Unknown video channel for this account.")

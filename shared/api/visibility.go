@@ -21,7 +21,8 @@ func ownsVideo(u *model.User, v model.Video) bool { return u != nil && u.Account
 
 // published reports whether a video can be shown to others yet.
 func published(v model.Video) bool {
-	return v.State == model.StatePublished || (v.State == model.StateToTranscode && !v.WaitTranscoding && len(v.Files) > 0)
+	return v.State == model.StatePublished ||
+		(v.State == model.StateToTranscode && !v.WaitTranscoding && len(v.Files) > 0 && v.Files[0].Filename != "")
 }
 
 // canSee reports whether u (nil when anonymous) may open v by its link.

@@ -75,9 +75,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 		s.queues[q.Name] = eq
 	}
 	s.store = store.New(s.table)
-	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log, Blobs: s.blobs, Transcode: s.queues["transcode"]})
 	tools := transcode.DefaultTools()
 	tools.Log = log
+	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log, Blobs: s.blobs, Transcode: s.queues["transcode"],
+		Probe: func(ctx context.Context, input string) error { _, err := tools.Probe(ctx, input); return err }})
 	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
 		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
 		WorkDir: filepath.Join(cfg.DataDir, "work")}, s.store, s.blobs, s.queues["transcode"], tools, log)

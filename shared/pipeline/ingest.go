@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,7 +47,7 @@ func (p *Pipeline) ingest(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("probe video %d: %w", id, err)
 	}
-	if len(v.Files) == 0 {
+	if !originalPublished(v) {
 		if v, err = p.publishOriginal(ctx, v, probe); err != nil {
 			return err
 		}
@@ -87,7 +88,11 @@ func (p *Pipeline) publishOriginal(ctx context.Context, v model.Video, probe tra
 		return v, err
 	}
 	return p.st.ModifyVideo(ctx, v.ID, func(x *model.Video) error {
-		if len(x.Files) == 0 {
+		if !originalPublished(*x) {
+			// Replaces the upload's entry, keeping its id.
+			if len(x.Files) == 1 && x.Files[0].FromSource {
+				f.ID = x.Files[0].ID
+			}
 			x.Files = []model.VideoFile{f}
 		}
 		x.Duration = int64(probe.Duration + 0.5)
@@ -96,6 +101,12 @@ func (p *Pipeline) publishOriginal(ctx context.Context, v model.Video, probe tra
 		}
 		return nil
 	})
+}
+
+// originalPublished reports whether the upload is published as a file
+// (an upload not yet published is listed without a file name).
+func originalPublished(v model.Video) bool {
+	return slices.ContainsFunc(v.Files, func(f model.VideoFile) bool { return f.Filename != "" })
 }
 
 // makeImages makes the thumbnail and the preview the uploader did not send.
