@@ -19,13 +19,23 @@ STATICCHECK_VERSION := v0.8.2
 
 include infra/build.mk
 
-.PHONY: run test test-deps lint help
+.PHONY: run test test-deps lint help system-deps
+
+# SUDO is empty when already root (CI containers, this machine).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages the instance and its tests use, installed when missing.
+system-deps:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
+		echo "Installing ffmpeg from Debian…"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg \
+		|| { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg; }; }
 
 help:
 	@sed -n '3,7p' Makefile | sed 's/^# //'
 
 ## run: start one complete instance in the foreground on the embedded engines.
-run:
+run: system-deps
 	@mkdir -p $(BUILD_DIR)
 	@echo "Building the local instance…"
 	$(GO) build -o $(BUILD_DIR)/vidiverse-local ./infra/local
@@ -35,7 +45,7 @@ run:
 test: test-deps lint
 	PEERTUBE_CLI=$(PEERTUBE_CLI) $(GO) test -race -count=1 -timeout 15m ./...
 
-test-deps: $(PEERTUBE_CLI)
+test-deps: system-deps $(PEERTUBE_CLI)
 
 # PeerTube's official CLI, used unchanged against a running instance.
 $(PEERTUBE_CLI):
