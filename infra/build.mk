@@ -4,6 +4,8 @@
 #   make build-ApiFunction  what `sam build` runs for a function with
 #                           Metadata: BuildMethod: makefile; copies the
 #                           bootstrap into $(ARTIFACTS_DIR)
+#   make layer, make image  the ffmpeg layer (infra/layer.mk) and the
+#                           seeder's container image (infra/image.mk)
 #
 # A function's template LogicalID is its folder name in CamelCase plus
 # "Function" (functions/api is ApiFunction; a hyphenated folder like
@@ -44,6 +46,9 @@ build-%Function: lambda-force
 	$(call lambda_build,$(call lambda_dir,$*))
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp $(BUILD_DIR)/$(call lambda_dir,$*)/bootstrap "$(ARTIFACTS_DIR)/bootstrap"
+
+# The ffmpeg layer and the seeder's container image have rules of their own.
+include infra/layer.mk infra/image.mk
 
 ifeq ($(firstword $(MAKEFILE_LIST)),infra/build.mk)
 .DEFAULT_GOAL := build

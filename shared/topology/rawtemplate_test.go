@@ -6,6 +6,7 @@ package topology_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -138,4 +139,35 @@ func ref(v any) string {
 		return str(f.Arg)
 	}
 	return ""
+}
+
+// typedView returns the template with only the resources of the given
+// types, for goformation, whose typed model lags behind CloudFormation.
+func typedView(src []byte, kinds []string) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("parse template YAML: %w", err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("parse template YAML: top level is not a mapping")
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value != "Resources" {
+			continue
+		}
+		res := top.Content[i+1]
+		var keep []*yaml.Node
+		for j := 0; j+1 < len(res.Content); j += 2 {
+			if slices.Contains(kinds, str(path(convert(res.Content[j+1]), "Type"))) {
+				keep = append(keep, res.Content[j], res.Content[j+1])
+			}
+		}
+		res.Content = keep
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return nil, fmt.Errorf("write typed view: %w", err)
+	}
+	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awslabs/goformation/v7"
 	"github.com/vidiverse/vidiverse/shared/store"
 	"github.com/vidiverse/vidiverse/shared/table"
 	"github.com/vidiverse/vidiverse/shared/topology"
@@ -23,10 +22,6 @@ func TestTemplateMatchesTopology(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl, err := goformation.Open(templatePath)
-	if err != nil {
-		t.Fatalf("goformation: %v", err)
-	}
 	entries, err := os.ReadDir("../../functions")
 	if err != nil {
 		t.Fatal(err)
@@ -39,14 +34,23 @@ func TestTemplateMatchesTopology(t *testing.T) {
 		_, err := os.Stat(filepath.Join("../../functions", e.Name(), "main.go"))
 		dirs[e.Name()] = err == nil
 	}
+	var ffmpeg []string
+	for _, f := range topology.Functions {
+		if f.Name == "transcode" { // the one function that runs ffmpeg
+			ffmpeg = append(ffmpeg, f.LogicalID)
+		}
+	}
 	want := stack{
 		Functions: topology.Functions,
 		Queues:    topology.Queues,
 		LocalOnly: topology.LocalOnlyRoutes,
+		CDN:       topology.CDNRoutes,
+		Container: topology.ContainerRoutes,
+		FFmpeg:    ffmpeg,
 		Schema:    store.Schema, // the source of the key, index and TTL names
 		Dirs:      dirs,
 	}
-	for _, p := range checkTemplate(tpl, src, want) {
+	for _, p := range checkTemplate(src, want) {
 		t.Error(p)
 	}
 }
@@ -65,23 +69,31 @@ func testStack() stack {
 	return stack{
 		Functions: []topology.Function{
 			{Name: "api", LogicalID: "ApiFunction", Routes: []string{"ANY /api/v1/{proxy+}", "GET /.well-known/nodeinfo"}},
-			{Name: "inbox", LogicalID: "InboxFunction", Consumes: "inbox"},
+			{Name: "transcode", LogicalID: "TranscodeFunction", Consumes: "transcode"},
 		},
-		Queues:    []topology.Queue{{Name: "inbox", LogicalID: "InboxQueue"}},
+		Queues:    []topology.Queue{{Name: "transcode", LogicalID: "TranscodeQueue"}},
 		LocalOnly: []string{"ANY /local-blob/{proxy+}"},
+		CDN:       []string{"ANY /static/{proxy+}"},
+		Container: []string{"POST /api/v1/videos/upload"},
+		FFmpeg:    []string{"TranscodeFunction"},
 		Schema:    testSchema,
-		Dirs:      map[string]bool{"api": true, "inbox": true},
+		Dirs:      map[string]bool{"api": true, "transcode": true},
 	}
 }
 
 // goodTemplate is a small template that satisfies testStack.
 const goodTemplate = `
 Transform: AWS::Serverless-2016-10-31
+Parameters:
+  TranscodeTimeout:
+    Type: Number
+    Default: 900
 Globals:
   Function:
     Runtime: provided.al2023
     Architectures: [arm64]
     Handler: bootstrap
+    Timeout: 29
     Environment:
       Variables:
         TABLE_NAME: !Ref Table
@@ -119,30 +131,96 @@ Resources:
             - Effect: Allow
               Action: s3:GetObject
               Resource: !Sub "${MediaBucket.Arn}/*"
-  InboxFunction:
+  TranscodeFunction:
     Type: AWS::Serverless::Function
     Metadata:
       BuildMethod: makefile
     Properties:
       CodeUri: .
+      Timeout: !Ref TranscodeTimeout
+      Layers: [!Ref FfmpegLayer]
+      Environment:
+        Variables:
+          FFMPEG_PATH: /opt/bin/ffmpeg
+          FFPROBE_PATH: /opt/bin/ffprobe
       Events:
-        Inbox:
+        Jobs:
           Type: SQS
           Properties:
-            Queue: !GetAtt InboxQueue.Arn
-            BatchSize: 10
+            Queue: !GetAtt TranscodeQueue.Arn
+            BatchSize: 1
             FunctionResponseTypes: [ReportBatchItemFailures]
-  InboxQueue:
+  FfmpegLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: .
+      CompatibleArchitectures: [arm64]
+  TranscodeQueue:
     Type: AWS::SQS::Queue
     Properties:
-      VisibilityTimeout: 180
+      VisibilityTimeout: 5400
       RedrivePolicy:
-        deadLetterTargetArn: !GetAtt InboxDLQ.Arn
+        deadLetterTargetArn: !GetAtt TranscodeDLQ.Arn
         maxReceiveCount: 5
-  InboxDLQ:
+  TranscodeDLQ:
     Type: AWS::SQS::Queue
   MediaBucket:
     Type: AWS::S3::Bucket
+  MediaBucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref MediaBucket
+      PolicyDocument:
+        Statement:
+          - Sid: DistributionReads
+            Effect: Allow
+            Principal: {Service: cloudfront.amazonaws.com}
+            Action: s3:GetObject
+            Resource: !Sub "${MediaBucket.Arn}/static/*"
+            Condition:
+              StringEquals:
+                AWS:SourceArn: !Sub "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"
+          - Sid: TlsOnly
+            Effect: Deny
+            Principal: "*"
+            Action: "s3:*"
+            Resource: !Sub "${MediaBucket.Arn}/*"
+            Condition: {Bool: {aws:SecureTransport: "false"}}
+  MediaAccess:
+    Type: AWS::CloudFront::OriginAccessControl
+  SeederLoadBalancer:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+  Distribution:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Origins:
+          - Id: api
+            DomainName: !Sub "${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+            OriginCustomHeaders:
+              - {HeaderName: X-Forwarded-Host, HeaderValue: !Select [2, !Split ["/", !Ref PublicUrl]]}
+          - Id: media
+            DomainName: !GetAtt MediaBucket.RegionalDomainName
+            OriginAccessControlId: !GetAtt MediaAccess.Id
+          - Id: seeder
+            DomainName: !GetAtt SeederLoadBalancer.DNSName
+            OriginCustomHeaders:
+              - {HeaderName: X-Forwarded-Host, HeaderValue: !Select [2, !Split ["/", !Ref PublicUrl]]}
+        DefaultCacheBehavior:
+          TargetOriginId: api
+          AllowedMethods: [GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]
+          CachePolicyId: 4135ea2d-6df8-44a3-9df3-4b5a84be39ad
+          OriginRequestPolicyId: b689b0a8-53d0-40ab-baf2-68738e2966ac
+        CacheBehaviors:
+          - PathPattern: /api/v1/videos/upload
+            TargetOriginId: seeder
+            AllowedMethods: [GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]
+          - PathPattern: /static/*.m3u8
+            TargetOriginId: media
+            AllowedMethods: [GET, HEAD, OPTIONS]
+          - PathPattern: /static/*
+            TargetOriginId: media
+            AllowedMethods: [GET, HEAD, OPTIONS]
   Table:
     Type: AWS::DynamoDB::Table
     Properties:
@@ -175,11 +253,7 @@ Resources:
 
 func checkString(t *testing.T, src string, want stack) []string {
 	t.Helper()
-	tpl, err := goformation.ParseYAML([]byte(src))
-	if err != nil {
-		t.Fatalf("goformation: %v", err)
-	}
-	return checkTemplate(tpl, []byte(src), want)
+	return checkTemplate([]byte(src), want)
 }
 
 func TestCheckerAcceptsGoodTemplate(t *testing.T) {
@@ -229,17 +303,17 @@ func TestCheckerReportsDrift(t *testing.T) {
 			s.Functions = append(s.Functions, topology.Function{Name: "web", LogicalID: "WebFunction"})
 			s.Dirs["web"] = true
 		}, want: []string{`topology function "web" has no AWS::Serverless::Function resource WebFunction in template.yaml`}},
-		{name: "LogicalID off the build convention", stack: func(s *stack) { s.Functions[1].LogicalID = "InboxConsumer" },
+		{name: "LogicalID off the build convention", stack: func(s *stack) { s.Functions[1].LogicalID = "TranscodeConsumer" },
 			want: []string{
-				`topology function "inbox": LogicalID InboxConsumer must be the folder name in CamelCase plus Function`,
-				`topology function "inbox" has no AWS::Serverless::Function resource InboxConsumer in template.yaml`,
-				"function resource InboxFunction in template.yaml is not in topology.Functions",
-				`InboxFunction event Inbox consumes !GetAtt [InboxQueue Arn], but topology says it consumes ""`,
+				`topology function "transcode": LogicalID TranscodeConsumer must be the folder name in CamelCase plus Function`,
+				`topology function "transcode" has no AWS::Serverless::Function resource TranscodeConsumer in template.yaml`,
+				"function resource TranscodeFunction in template.yaml is not in topology.Functions",
+				`TranscodeFunction event Jobs consumes !GetAtt [TranscodeQueue Arn], but topology says it consumes ""`,
 			}},
 		{name: "folder not in topology", stack: func(s *stack) { s.Dirs["deliver"] = true },
 			want: []string{"functions/deliver is not in topology.Functions"}},
-		{name: "topology function without folder", stack: func(s *stack) { delete(s.Dirs, "inbox") },
-			want: []string{`topology function "inbox" has no folder functions/inbox`}},
+		{name: "topology function without folder", stack: func(s *stack) { delete(s.Dirs, "transcode") },
+			want: []string{`topology function "transcode" has no folder functions/transcode`}},
 		{name: "folder without main.go", stack: func(s *stack) { s.Dirs["api"] = false },
 			want: []string{"functions/api has no main.go"}},
 		{name: "not a makefile build", tmpl: replace("BuildMethod: makefile", "BuildMethod: go1.x"),
@@ -250,26 +324,119 @@ func TestCheckerReportsDrift(t *testing.T) {
 			want: []string{`ApiFunction statement 1 allows the wildcard resource "*"`}},
 		{name: "managed FullAccess policy", tmpl: replace("      Policies:\n", "      Policies:\n        - AmazonDynamoDBFullAccess\n"),
 			want: []string{"ApiFunction uses the managed policy AmazonDynamoDBFullAccess"}},
-		{name: "missing DLQ", tmpl: replace("      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt InboxDLQ.Arn\n        maxReceiveCount: 5\n", ""),
-			want: []string{"queue InboxQueue has no RedrivePolicy to a dead-letter queue"}},
-		{name: "redrive to a non-queue", tmpl: replace("deadLetterTargetArn: !GetAtt InboxDLQ.Arn", "deadLetterTargetArn: !GetAtt Table.Arn"),
-			want: []string{"queue InboxQueue: RedrivePolicy.deadLetterTargetArn must be !GetAtt <dead-letter queue>.Arn"}},
+		{name: "missing DLQ", tmpl: replace("      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt TranscodeDLQ.Arn\n        maxReceiveCount: 5\n", ""),
+			want: []string{"queue TranscodeQueue has no RedrivePolicy to a dead-letter queue"}},
+		{name: "redrive to a non-queue", tmpl: replace("deadLetterTargetArn: !GetAtt TranscodeDLQ.Arn", "deadLetterTargetArn: !GetAtt Table.Arn"),
+			want: []string{"queue TranscodeQueue: RedrivePolicy.deadLetterTargetArn must be !GetAtt <dead-letter queue>.Arn"}},
 		{name: "queue not in topology", stack: func(s *stack) { s.Queues = nil; s.Functions[1].Consumes = "" },
 			want: []string{
-				"queue InboxQueue in template.yaml is not in topology.Queues",
-				`InboxFunction event Inbox consumes !GetAtt [InboxQueue Arn], but topology says it consumes ""`,
+				"queue TranscodeQueue in template.yaml is not in topology.Queues",
+				`TranscodeFunction event Jobs consumes !GetAtt [TranscodeQueue Arn], but topology says it consumes ""`,
 			}},
 		{name: "topology queue missing", stack: func(s *stack) {
 			s.Queues = append(s.Queues, topology.Queue{Name: "deliver", LogicalID: "DeliverQueue"})
 		},
 			want: []string{`topology queue "deliver" has no AWS::SQS::Queue DeliverQueue in template.yaml`}},
-		{name: "consumer on the dead-letter queue", tmpl: replace("Queue: !GetAtt InboxQueue.Arn", "Queue: !GetAtt InboxDLQ.Arn"),
+		{name: "consumer on the dead-letter queue", tmpl: replace("Queue: !GetAtt TranscodeQueue.Arn", "Queue: !GetAtt TranscodeDLQ.Arn"),
 			want: []string{
-				`InboxFunction event Inbox consumes !GetAtt [InboxDLQ Arn], but topology says it consumes "inbox"`,
-				`InboxFunction has no SQS event with Queue !GetAtt InboxQueue.Arn (topology: consumes "inbox")`,
+				`TranscodeFunction event Jobs consumes !GetAtt [TranscodeDLQ Arn], but topology says it consumes "transcode"`,
+				`TranscodeFunction has no SQS event with Queue !GetAtt TranscodeQueue.Arn (topology: consumes "transcode")`,
+				"queue TranscodeDLQ: VisibilityTimeout 30 is less than 6 × TranscodeFunction's timeout of 900 s (5400)",
 			}},
 		{name: "no partial batch failures", tmpl: replace("FunctionResponseTypes: [ReportBatchItemFailures]", "FunctionResponseTypes: []"),
-			want: []string{"InboxFunction event Inbox: FunctionResponseTypes must be [ReportBatchItemFailures]"}},
+			want: []string{"TranscodeFunction event Jobs: FunctionResponseTypes must be [ReportBatchItemFailures]"}},
+		{name: "no batch size", tmpl: replace("            BatchSize: 1\n", ""),
+			want: []string{"TranscodeFunction event Jobs: BatchSize must be set"}},
+		{name: "visibility below six timeouts", tmpl: replace("VisibilityTimeout: 5400", "VisibilityTimeout: 5399"),
+			want: []string{"queue TranscodeQueue: VisibilityTimeout 5399 is less than 6 × TranscodeFunction's timeout of 900 s (5400)"}},
+		{name: "consumer timeout from Globals", tmpl: func(s string) string {
+			return replace("    Timeout: 29\n", "    Timeout: 901\n")(replace("      Timeout: !Ref TranscodeTimeout\n", "")(s))
+		}, want: []string{"queue TranscodeQueue: VisibilityTimeout 5400 is less than 6 × TranscodeFunction's timeout of 901 s (5406)"}},
+		{name: "visibility defaults to 30 s", tmpl: replace("      VisibilityTimeout: 5400\n", ""),
+			want: []string{"queue TranscodeQueue: VisibilityTimeout 30 is less than 6 × TranscodeFunction's timeout of 900 s (5400)"}},
+		{name: "ffmpeg function without layer", tmpl: replace("      Layers: [!Ref FfmpegLayer]\n", ""),
+			want: []string{"TranscodeFunction runs ffmpeg but has no Layers entry"}},
+		{name: "layer not a layer", tmpl: replace("Layers: [!Ref FfmpegLayer]", "Layers: [!Ref MediaBucket]"),
+			want: []string{"TranscodeFunction runs ffmpeg but has no Layers entry"}},
+		{name: "x86 layer", tmpl: replace("CompatibleArchitectures: [arm64]", "CompatibleArchitectures: [x86_64]"),
+			want: []string{"layer FfmpegLayer: CompatibleArchitectures must be [arm64]"}},
+		{name: "ffmpeg off the layer", tmpl: replace("FFMPEG_PATH: /opt/bin/ffmpeg", "FFMPEG_PATH: /usr/bin/ffmpeg"),
+			want: []string{`TranscodeFunction: FFMPEG_PATH must name the layer's binary under /opt, got "/usr/bin/ffmpeg"`}},
+		{name: "allow every principal", tmpl: replace("Principal: {Service: cloudfront.amazonaws.com}", `Principal: "*"`),
+			want: []string{
+				"MediaBucketPolicy statement DistributionReads allows every principal",
+				"media bucket MediaBucket has no bucket policy statement that lets Distribution read it",
+			}},
+		{name: "CDN route without behaviour", stack: func(s *stack) { s.CDN = append(s.CDN, "ANY /lazy-static/{proxy+}") },
+			want: []string{
+				`CDN route "ANY /lazy-static/{proxy+}" has no cache behaviour /lazy-static/* in template.yaml`,
+				"MediaBucketPolicy does not let the distribution read ${MediaBucket.Arn}/lazy-static/* (a topology.CDNRoutes path)",
+			}},
+		{name: "media behaviour outside the CDN routes",
+			tmpl: replace("          - PathPattern: /static/*\n", "          - PathPattern: /originals/*\n            TargetOriginId: media\n          - PathPattern: /static/*\n"),
+			want: []string{"cache behaviour /originals/* reads the media bucket but is under no topology.CDNRoutes path"}},
+		{name: "CDN route served by the API",
+			tmpl: replace("- PathPattern: /static/*\n            TargetOriginId: media", "- PathPattern: /static/*\n            TargetOriginId: api"),
+			want: []string{
+				`cache behaviour /static/* serves CDN route "ANY /static/{proxy+}" from the HttpApi, want the media bucket`,
+				"cache behaviour /static/* to the HttpApi must allow every method",
+				"cache behaviour /static/* to the HttpApi must use Managed-CachingDisabled",
+			}},
+		{name: "writes through to the media bucket",
+			tmpl: replace("- PathPattern: /static/*\n            TargetOriginId: media\n            AllowedMethods: [GET, HEAD, OPTIONS]",
+				"- PathPattern: /static/*\n            TargetOriginId: media\n            AllowedMethods: [GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]"),
+			want: []string{
+				"cache behaviour /static/* to the media bucket allows DELETE; media is read-only",
+				"cache behaviour /static/* to the media bucket allows PATCH; media is read-only",
+				"cache behaviour /static/* to the media bucket allows POST; media is read-only",
+				"cache behaviour /static/* to the media bucket allows PUT; media is read-only",
+			}},
+		{name: "whole bucket readable", tmpl: replace(`Resource: !Sub "${MediaBucket.Arn}/static/*"`, `Resource: !Sub "${MediaBucket.Arn}/*"`),
+			want: []string{
+				"MediaBucketPolicy lets the distribution read ${MediaBucket.Arn}/*, which is no topology.CDNRoutes path",
+				"MediaBucketPolicy does not let the distribution read ${MediaBucket.Arn}/static/* (a topology.CDNRoutes path)",
+			}},
+		{name: "bucket readable by any distribution", tmpl: replace("AWS:SourceArn: !Sub", "AWS:SourceAccount: !Sub"),
+			want: []string{"MediaBucketPolicy lets CloudFront read MediaBucket without the condition AWS:SourceArn = Distribution's ARN"}},
+		{name: "no bucket policy", tmpl: replace("Bucket: !Ref MediaBucket", "Bucket: !Ref OtherBucket"),
+			want: []string{"media bucket MediaBucket has no bucket policy statement that lets Distribution read it"}},
+		{name: "no origin access control", tmpl: replace("            OriginAccessControlId: !GetAtt MediaAccess.Id\n", ""),
+			want: []string{"Distribution origin media reads the media bucket without an origin access control"}},
+		{name: "container route without behaviour", stack: func(s *stack) { s.Container = append(s.Container, "ANY /tracker/{proxy+}") },
+			want: []string{`container route "ANY /tracker/{proxy+}" has no cache behaviour /tracker/* in template.yaml`}},
+		{name: "container behaviour not in topology", stack: func(s *stack) { s.Container = nil },
+			want: []string{"cache behaviour /api/v1/videos/upload goes to the container but is not in topology.ContainerRoutes"}},
+		{name: "container behaviour refuses the route's method",
+			tmpl: replace("TargetOriginId: seeder\n            AllowedMethods: [GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]", "TargetOriginId: seeder\n            AllowedMethods: [GET, HEAD]"),
+			want: []string{`cache behaviour /api/v1/videos/upload does not allow POST (container route "POST /api/v1/videos/upload")`}},
+		{name: "container route sent to the API", tmpl: replace("TargetOriginId: seeder", "TargetOriginId: api"),
+			want: []string{
+				`cache behaviour /api/v1/videos/upload serves container route "POST /api/v1/videos/upload" from the HttpApi, want the container's load balancer`,
+				"cache behaviour /api/v1/videos/upload to the HttpApi must use Managed-CachingDisabled",
+			}},
+		{name: "default behaviour to the bucket", tmpl: replace("TargetOriginId: api", "TargetOriginId: media"),
+			want: []string{
+				"the default cache behaviour goes to the media bucket, want the HttpApi",
+				"the default cache behaviour reads the media bucket but is under no topology.CDNRoutes path",
+				"the default cache behaviour to the media bucket allows DELETE",
+				"the default cache behaviour to the media bucket allows PATCH",
+				"the default cache behaviour to the media bucket allows POST",
+				"the default cache behaviour to the media bucket allows PUT",
+			}},
+		{name: "viewer Host forwarded to API Gateway", tmpl: replace("b689b0a8-53d0-40ab-baf2-68738e2966ac", "216adef6-5c7f-47e4-b989-5492eafa07d3"),
+			want: []string{"the default cache behaviour forwards the viewer's Host to API Gateway"}},
+		{name: "no public host for the API", tmpl: replace("{HeaderName: X-Forwarded-Host,", "{HeaderName: X-Public-Host,"),
+			want: []string{"Distribution origin api: OriginCustomHeaders must set X-Forwarded-Host to PublicUrl's host"}},
+		{name: "shadowed behaviour",
+			tmpl: replace("          - PathPattern: /static/*.m3u8\n            TargetOriginId: media\n            AllowedMethods: [GET, HEAD, OPTIONS]\n          - PathPattern: /static/*\n",
+				"          - PathPattern: /static/*\n            TargetOriginId: media\n            AllowedMethods: [GET, HEAD, OPTIONS]\n          - PathPattern: /static/*.m3u8\n"),
+			want: []string{"cache behaviour /static/*.m3u8 is unreachable: cache behaviour /static/* comes first"}},
+		{name: "undefined origin", tmpl: replace("TargetOriginId: seeder", "TargetOriginId: tracker"),
+			want: []string{`cache behaviour /api/v1/videos/upload targets origin "tracker", which the distribution does not define`}},
+		{name: "origin of no known kind", tmpl: replace("DomainName: !GetAtt SeederLoadBalancer.DNSName", "DomainName: seeder.example"),
+			want: []string{"Distribution origin seeder: DomainName seeder.example is none of the HttpApi, the media bucket or a load balancer"}},
+		{name: "no distribution", tmpl: replace("Type: AWS::CloudFront::Distribution", "Type: AWS::CloudFront::StreamingDistribution"),
+			want: []string{"template.yaml has 0 AWS::CloudFront::Distribution resources, want exactly 1"}},
 		{name: "wrong runtime", tmpl: replace("Runtime: provided.al2023", "Runtime: provided.al2"),
 			want: []string{"Globals.Function.Runtime is provided.al2, want provided.al2023"}},
 		{name: "x86", tmpl: replace("Architectures: [arm64]", "Architectures: [x86_64]"),

@@ -28,12 +28,25 @@ var Functions = []Function{
 	{
 		Name:      "api",
 		LogicalID: "ApiFunction",
-		Routes:    []string{"ANY /api/v1/{proxy+}"},
+		Routes:    []string{"ANY /api/v1/{proxy+}", "ANY /download/{proxy+}"},
+	},
+	{
+		Name:      "transcode",
+		LogicalID: "TranscodeFunction",
+		Consumes:  "transcode",
 	},
 }
 
 // Queues lists every queue of the stack.
-var Queues = []Queue{}
+var Queues = []Queue{
+	{Name: "transcode", LogicalID: "TranscodeQueue"},
+}
+
+// ContainerRoutes are served by the long-running container in AWS (the
+// seeder service), not by a function: request bodies larger than Lambda's
+// 6 MB, such as PeerTube's legacy single-request upload. Locally the api
+// handler serves them like any other route.
+var ContainerRoutes = []string{"POST /api/v1/videos/upload"}
 
 // LocalOnlyRoutes are served only by the local runner: they stand in for an
 // AWS service that is not a function (S3 presigned URLs).
