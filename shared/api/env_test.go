@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	blobfs "github.com/vidiverse/vidiverse/shared/blob/fs"
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/mediakeys"
 	"github.com/vidiverse/vidiverse/shared/model"
@@ -52,7 +53,11 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 		m(&cfg)
 	}
 	st := store.New(tbl)
-	a := New(Deps{Config: cfg, Store: st, Log: slog.New(slog.DiscardHandler), Password: testKDF})
+	blobs, err := blobfs.New(filepath.Join(t.TempDir(), "blobs"), blobfs.Options{BaseURL: cfg.PublicURL, Secret: bytes.Repeat([]byte("s"), 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := New(Deps{Config: cfg, Store: st, Log: slog.New(slog.DiscardHandler), Password: testKDF, Blobs: blobs})
 	if _, err := a.Bootstrap(context.Background(), rootPassword, true); err != nil {
 		t.Fatal(err)
 	}

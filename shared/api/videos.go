@@ -154,6 +154,9 @@ func (a *API) deleteVideo(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, key := range mediaKeys(v) {
+		if key == "" {
+			continue
+		}
 		if err := a.blobs.Delete(r.Context(), key); err != nil {
 			a.log.WarnContext(r.Context(), "delete media of a deleted video", "key", key, "err", err)
 		}
