@@ -1,5 +1,5 @@
 // Command api is the Lambda function serving PeerTube's REST API
-// (/api/v1/*) behind an API Gateway HTTP API.
+// (/api/v1/*, /download/*) behind an API Gateway HTTP API.
 package main
 
 import (
@@ -8,15 +8,12 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/vidiverse/vidiverse/shared/api"
+	"github.com/vidiverse/vidiverse/shared/awsstack"
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/lambdahttp"
 	"github.com/vidiverse/vidiverse/shared/logging"
-	"github.com/vidiverse/vidiverse/shared/store"
-	"github.com/vidiverse/vidiverse/shared/table/dynamo"
 )
 
 func main() {
@@ -27,13 +24,12 @@ func main() {
 	}
 	log := logging.New(os.Stdout, cfg.LogFormat, cfg.LogLevel)
 	ctx := context.Background()
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	aws, err := awsstack.Open(ctx, cfg)
 	if err != nil {
-		log.Error("load AWS config", "err", err)
+		log.Error("open AWS storage", "err", err)
 		os.Exit(1)
 	}
-	st := store.New(dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, store.Schema))
-	a := api.New(api.Deps{Config: cfg, Store: st, Log: log})
+	a := api.New(api.Deps{Config: cfg, Store: aws.Store, Log: log, Blobs: aws.Blobs, Transcode: aws.Transcode})
 	if _, err := a.Bootstrap(ctx, cfg.AdminPassword, false); err != nil {
 		log.Error("bootstrap instance", "err", err)
 		os.Exit(1)
