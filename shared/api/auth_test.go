@@ -180,3 +180,46 @@ func TestLoginRateLimit(t *testing.T) {
 	// The right password is refused too while limited.
 	wantProblem(t, e.tokenRequest(url.Values{"grant_type": {"password"}, "username": {"root"}, "password": {rootPassword}}), 429, "", "")
 }
+
+func TestTrustedProxyHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		hops   int
+		values []string
+		want   string
+	}{
+		{1, []string{"203.0.113.9"}, "203.0.113.9"},
+		{1, []string{"198.51.100.1, 203.0.113.9"}, "203.0.113.9"}, // a forged first entry is ignored
+		{2, []string{"198.51.100.1, 203.0.113.9"}, "198.51.100.1"},
+		{2, []string{"203.0.113.9"}, ""},
+		{1, []string{"not-an-ip"}, ""},
+		{1, nil, ""},
+	} {
+		if got := forwardedFor(tc.values, tc.hops); got != tc.want {
+			t.Errorf("forwardedFor(%q, %d) = %q, want %q", tc.values, tc.hops, got, tc.want)
+		}
+	}
+	// Behind CloudFront the OAuth client check sees the public host.
+	e := newEnv(t, func(c *config.Config) { c.PublicURL = "https://video.example"; c.TrustedProxyHops = 1 })
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/oauth-clients/local", nil)
+	req.Header.Set("X-Forwarded-Host", "video.example")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("through a trusted proxy: %d", resp.StatusCode)
+	}
+	// Without trust the header changes nothing.
+	e = newEnv(t, func(c *config.Config) { c.PublicURL = "https://video.example" })
+	req, _ = http.NewRequest("GET", e.srv.URL+"/api/v1/oauth-clients/local", nil)
+	req.Header.Set("X-Forwarded-Host", "video.example")
+	resp, err = e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("untrusted X-Forwarded-Host accepted: %d", resp.StatusCode)
+	}
+}

@@ -3,7 +3,9 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -17,6 +19,14 @@ import (
 func (a *API) middleware(next *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if a.cfg.TrustedProxyHops > 0 {
+			if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+				r.Host = h
+			}
+			if ip := forwardedFor(r.Header.Values("X-Forwarded-For"), a.cfg.TrustedProxyHops); ip != "" {
+				r.RemoteAddr = net.JoinHostPort(ip, "0")
+			}
+		}
 		ctx := logging.WithRequestID(r.Context(), requestID(r))
 		ctx, _ = logging.WithActor(ctx)
 		r = r.WithContext(ctx)
@@ -64,6 +74,24 @@ func (a *API) unrouted(w http.ResponseWriter, r *http.Request, mux *http.ServeMu
 		return
 	}
 	problem.Write(w, r, problem.NotFound("Route "+r.Method+" "+r.URL.Path+" not found"))
+}
+
+// forwardedFor picks the client address from X-Forwarded-For: the entry
+// the outermost of hops trusted proxies appended ("" when there is none).
+func forwardedFor(values []string, hops int) string {
+	var ips []string
+	for _, v := range values {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				ips = append(ips, p)
+			}
+		}
+	}
+	i := len(ips) - hops
+	if i < 0 || net.ParseIP(ips[i]) == nil {
+		return ""
+	}
+	return ips[i]
 }
 
 func requestID(r *http.Request) string {

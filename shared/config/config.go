@@ -39,6 +39,12 @@ type Config struct {
 	LoginLimit  RateLimit
 	SignupLimit RateLimit
 
+	// TrustedProxyHops is how many proxies in front of the instance may be
+	// believed (CloudFront: 1). With it, the public host comes from
+	// X-Forwarded-Host and the client's address from X-Forwarded-For (the
+	// entry the outermost trusted proxy appended). 0 trusts neither.
+	TrustedProxyHops int
+
 	// LogLevel is debug, info, warn or error; LogFormat is json or text.
 	LogLevel  string
 	LogFormat string
@@ -109,6 +115,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Resolutions = r.ints("TRANSCODING_RESOLUTIONS", c.Resolutions)
 	c.ChunkSeconds = float64(r.int("TRANSCODING_CHUNK_SECONDS", int64(c.ChunkSeconds)))
 	c.TranscodeWorkers = int(r.int("TRANSCODE_WORKERS", int64(c.TranscodeWorkers)))
+	c.TrustedProxyHops = int(r.int("TRUSTED_PROXY_HOPS", 0))
 	c.TableName = getenv("TABLE_NAME")
 	c.MediaBucket = getenv("MEDIA_BUCKET")
 	c.TranscodeQueueURL = getenv("TRANSCODE_QUEUE_URL")
@@ -147,6 +154,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ChunkSeconds < 8 || int(c.ChunkSeconds)%4 != 0 {
 		return fmt.Errorf("config: TRANSCODING_CHUNK_SECONDS must be a multiple of 4, at least 8")
+	}
+	if c.TrustedProxyHops < 0 || c.TrustedProxyHops > 5 {
+		return fmt.Errorf("config: TRUSTED_PROXY_HOPS must be 0 to 5")
 	}
 	if c.TranscodeWorkers < 1 || c.TranscodeWorkers > 64 {
 		return fmt.Errorf("config: TRANSCODE_WORKERS must be 1 to 64")
