@@ -1,7 +1,9 @@
-// Command seeder is the long-running container of a Vidiverse deployment:
-// the WebTorrent tracker and WebRTC seed of published videos. This first
-// version serves only its health endpoint; the tracker and the seed come
-// with peer-to-peer delivery.
+// Command seeder is the long-running container of a Vidiverse deployment.
+// It serves the routes a Lambda function cannot (shared/topology's
+// ContainerRoutes: PeerTube's single-request legacy upload, whose body
+// passes Lambda's 6 MB limit), with the same API handler the functions
+// use, and /healthz. The WebTorrent tracker and the WebRTC seed come with
+// peer-to-peer delivery.
 package main
 
 import (
@@ -15,32 +17,61 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vidiverse/vidiverse/shared/api"
+	"github.com/vidiverse/vidiverse/shared/awsstack"
+	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/logging"
+	"github.com/vidiverse/vidiverse/shared/topology"
 )
 
 func main() {
-	log := logging.New(os.Stderr, "json", "info")
-	addr := ":" + envOr("SEEDER_PORT", "9100")
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "seeder:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := logging.New(os.Stderr, cfg.LogFormat, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if cfg.TableName != "" {
+		aws, err := awsstack.Open(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		a := api.New(api.Deps{Config: cfg, Store: aws.Store, Log: log, Blobs: aws.Blobs, Transcode: aws.Transcode})
+		for _, route := range topology.ContainerRoutes {
+			mux.Handle(topology.Pattern(route), a)
+		}
+	} else {
+		log.Warn("no TABLE_NAME: serving /healthz only")
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	addr := ":" + envOr("SEEDER_PORT", "9100")
+	// Uploads are long: no read deadline on bodies, only on headers.
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	go func() {
 		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()
-	log.Info("seeder listening", slog.String("addr", addr))
+	log.Info("seeder listening", slog.String("addr", addr), slog.Any("routes", topology.ContainerRoutes))
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("seeder stopped", "err", err)
-		os.Exit(1)
+		return err
 	}
+	return nil
 }
 
 func envOr(name, def string) string {
