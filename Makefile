@@ -18,6 +18,7 @@ STATICCHECK := $(CACHE)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
 include infra/build.mk
+include infra/bench.mk
 
 .PHONY: run test test-deps lint help system-deps
 
