@@ -123,7 +123,7 @@ func (in *instance) logTail() string {
 	return s
 }
 
-// stop ends the instance (SIGTERM, then SIGKILL after 15 s), kills
+// stop ends the instance (SIGTERM, then SIGKILL after 5 s), kills
 // whatever its process group still runs, and removes its directory. It may
 // be called more than once.
 func (in *instance) stop() {
@@ -132,7 +132,7 @@ func (in *instance) stop() {
 		_ = in.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-in.exited:
-		case <-time.After(15 * time.Second):
+		case <-time.After(5 * time.Second):
 			_ = syscall.Kill(-pgid, syscall.SIGKILL)
 			<-in.exited
 		}
