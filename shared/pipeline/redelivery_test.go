@@ -19,6 +19,7 @@ import (
 
 	"github.com/vidiverse/vidiverse/shared/model"
 	"github.com/vidiverse/vidiverse/shared/pipeline"
+	"github.com/vidiverse/vidiverse/shared/queue/embedded"
 )
 
 // shape is what redelivery must not change: the video's files by
@@ -120,15 +121,24 @@ func TestRedeliveryEndsInTheSameVideo(t *testing.T) {
 func TestConcurrentDuplicatesEndInTheSameVideo(t *testing.T) {
 	fx := media(t)
 	orig := readFile(t, fx.clip4)
-	h := newHarness(t, setup{resolutions: []int{144}})
+	h := newHarness(t, setup{resolutions: []int{144}, visibility: time.Second})
 	v := h.submit("Concurrent", "clip.mp4", orig)
 	// Each message handled twice at once, as when a visibility timeout
-	// runs out while the first consumer is still at work.
+	// runs out while the first consumer is still at work. A copy may fail
+	// where the other removed what it needed (a finalize reading the
+	// segment hashes the other's clean-up deleted): the message is then
+	// received again and its job finds the work done.
 	h.drain(drainOptions{parallel: true, copies: func(pipeline.Job) int { return 2 }})
 	h.queueEmpty()
+	done := map[string]bool{}
 	for _, d := range h.deliveries() {
-		if d.failed {
-			t.Errorf("delivery %d of %+v failed", d.receive, d.job)
+		if !d.failed {
+			done[d.id] = true
+		}
+	}
+	for _, d := range h.deliveries() {
+		if !done[d.id] {
+			t.Errorf("%+v never succeeded", d.job)
 		}
 	}
 	pv := checkPublished(t, h, v.ID, published{resolutions: []int{240, 144}, original: orig})
@@ -137,12 +147,19 @@ func TestConcurrentDuplicatesEndInTheSameVideo(t *testing.T) {
 }
 
 // slowFFmpeg writes an ffmpeg wrapper that logs each run's pid and
-// arguments and, while the flag file exists, removes it and reads its
-// input at native speed (-re), so the run takes as long as the clip.
+// arguments. While the flag file exists, the next run removes it and reads
+// its input at native speed (-re), so it takes as long as the clip. While
+// flag+".hold" exists, the next run removes it and waits for
+// flag+".release" to appear, then fails.
 func slowFFmpeg(t *testing.T) (wrapper, flag, log string) {
 	dir := t.TempDir()
 	wrapper, flag, log = filepath.Join(dir, "ffmpeg"), filepath.Join(dir, "slow"), filepath.Join(dir, "runs.log")
 	script := "#!/bin/sh\n" +
+		"if rm \"" + flag + ".hold\" 2>/dev/null; then\n" +
+		"  echo \"hold $$ $*\" >> \"" + log + "\"\n" +
+		"  while [ ! -e \"" + flag + ".release\" ]; do sleep 0.05; done\n" +
+		"  exit 1\n" +
+		"fi\n" +
 		"if rm \"" + flag + "\" 2>/dev/null; then\n" +
 		"  echo \"slow $$ $*\" >> \"" + log + "\"\n" +
 		"  exec ffmpeg -re \"$@\"\n" +
@@ -155,19 +172,23 @@ func slowFFmpeg(t *testing.T) (wrapper, flag, log string) {
 	return wrapper, flag, log
 }
 
-// slowPID waits for the slow run to start and returns its pid.
+// slowPID waits for the slow (or held) run to start and returns its pid.
 func slowPID(log string, timeout time.Duration) (int, error) {
+	return runPID(log, "slow", timeout)
+}
+
+func runPID(log, mode string, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		b, _ := os.ReadFile(log)
 		for _, l := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(l); len(f) > 2 && f[0] == "slow" {
+			if f := strings.Fields(l); len(f) > 2 && f[0] == mode {
 				return strconv.Atoi(f[1])
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return 0, errors.New("the slow ffmpeg run did not start")
+	return 0, errors.New("the " + mode + " ffmpeg run did not start")
 }
 
 func TestKilledEncodeIsRetriedAndThePublicationCompletes(t *testing.T) {
@@ -241,4 +262,61 @@ func TestKilledEncodeIsRetriedAndThePublicationCompletes(t *testing.T) {
 	pv := checkPublished(t, h, v.ID, published{resolutions: []int{240, 144}, original: orig})
 	checkNoOrphans(t, h, pv)
 	h.workDirEmpty()
+}
+
+// A duplicate whose last attempt fails after another delivery published
+// the video leaves the video published.
+func TestLateFailureOfADuplicateKeepsThePublishedVideo(t *testing.T) {
+	fx := media(t)
+	orig := readFile(t, fx.clip4)
+	wrapper, flag, log := slowFFmpeg(t)
+	h := newHarness(t, setup{resolutions: []int{144}, ffmpeg: wrapper, maxAttempts: 2})
+	v := h.submit("Late failure", "clip.mp4", orig)
+	ctx := context.Background()
+	receive := func() []embedded.Delivery {
+		ds, err := h.q.Receive(ctx, 10, time.Second)
+		if err != nil || len(ds) == 0 {
+			t.Fatalf("receive: %v, %d messages", err, len(ds))
+		}
+		return ds
+	}
+	settle := func(ds []embedded.Delivery) {
+		for _, d := range ds {
+			if h.handle(ctx, record(d, d.ReceiveCount)) {
+				t.Fatalf("%s failed", d.Body)
+			}
+			if err := h.q.Delete(ctx, d.ReceiptHandle); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	settle(receive()) // the ingest
+	encodes := receive()
+	if len(encodes) != 2 {
+		t.Fatalf("%d encodes, want 2", len(encodes))
+	}
+
+	// The last attempt of a copy of the first encode hangs in ffmpeg…
+	if err := os.WriteFile(flag+".hold", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	late := make(chan bool, 1)
+	go func() { late <- h.handle(ctx, record(encodes[0], 2)) }()
+	if _, err := runPID(log, "hold", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// …while the other deliveries publish the video…
+	settle(encodes)
+	settle(receive()) // the finalize
+	checkPublished(t, h, v.ID, published{resolutions: []int{240, 144}, original: orig})
+	// …then fails.
+	if err := os.WriteFile(flag+".release", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if failed := <-late; failed {
+		t.Errorf("the last attempt was reported for a retry")
+	}
+	pv := checkPublished(t, h, v.ID, published{resolutions: []int{240, 144}, original: orig})
+	checkNoOrphans(t, h, pv)
+	h.queueEmpty()
 }
