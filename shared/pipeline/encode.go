@@ -40,6 +40,15 @@ func (p *Pipeline) encode(ctx context.Context, j Job) error {
 	if !ok || v.State != model.StateToTranscode {
 		return err
 	}
+	if hasRendition(v, j.Rendition) {
+		// A redelivery after publication: a whole encode only reports its
+		// rendition done again (in case it died before); a chunk's
+		// rendition was assembled from the chunks already.
+		if j.Chunk < 0 {
+			return p.renditionDone(ctx, v, j.Rendition)
+		}
+		return nil
+	}
 	r, probe, src, err := p.rendition(ctx, v, j.Rendition)
 	if err != nil {
 		return err

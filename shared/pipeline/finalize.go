@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/vidiverse/vidiverse/shared/blob"
 	"github.com/vidiverse/vidiverse/shared/mediakeys"
@@ -28,7 +27,7 @@ func (p *Pipeline) finalize(ctx context.Context, id int64) error {
 		for _, f := range v.HLS.Files {
 			variants = append(variants, transcode.Variant{PlaylistName: f.Playlist, FragmentedName: f.Filename,
 				Bandwidth: f.Bandwidth, Width: f.Width, Height: f.Height, FPS: f.FPS, Codecs: f.Codecs})
-			part, err := p.readSegments(ctx, v, strconv.Itoa(f.Resolution))
+			part, err := p.readSegments(ctx, v, f.Filename)
 			if err != nil {
 				return err
 			}
@@ -44,9 +43,10 @@ func (p *Pipeline) finalize(ctx context.Context, id int64) error {
 		}
 	}
 	var retired []model.VideoFile
+	lost := false
 	v, err = p.st.ModifyVideo(ctx, id, func(x *model.Video) error {
-		if x.State != model.StateToTranscode {
-			return nil
+		if lost = x.State != model.StateToTranscode; lost {
+			return nil // a concurrent delivery published it first
 		}
 		if x.HLS != nil && len(x.HLS.Files) > 0 {
 			x.HLS.PlaylistFilename, x.HLS.SegmentsSHA256Filename = master, segments
@@ -67,15 +67,20 @@ func (p *Pipeline) finalize(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	if lost {
+		p.discard(ctx, mediakeys.HLSFile(v.UUID, master), mediakeys.HLSFile(v.UUID, segments))
+		return nil
+	}
 	p.cleanUp(ctx, v, retired)
 	return nil
 }
 
-// readSegments reads a rendition's segment hashes saved by its publication.
-func (p *Pipeline) readSegments(ctx context.Context, v model.Video, rendition string) (map[string]map[string]string, error) {
-	body, _, err := p.blobs.Get(ctx, segmentsKey(v, rendition), nil)
+// readSegments reads a fragmented file's segment hashes saved by its
+// publication.
+func (p *Pipeline) readSegments(ctx context.Context, v model.Video, fragmented string) (map[string]map[string]string, error) {
+	body, _, err := p.blobs.Get(ctx, segmentsKey(v, fragmented), nil)
 	if err != nil {
-		return nil, fmt.Errorf("read segment hashes of video %d at %s: %w", v.ID, rendition, err)
+		return nil, fmt.Errorf("read segment hashes of video %d for %s: %w", v.ID, fragmented, err)
 	}
 	defer body.Close()
 	raw, err := io.ReadAll(body)
@@ -84,7 +89,7 @@ func (p *Pipeline) readSegments(ctx context.Context, v model.Video, rendition st
 	}
 	var m map[string]map[string]string
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("decode segment hashes of video %d at %s: %w", v.ID, rendition, err)
+		return nil, fmt.Errorf("decode segment hashes of video %d for %s: %w", v.ID, fragmented, err)
 	}
 	return m, nil
 }

@@ -87,8 +87,9 @@ func (p *Pipeline) publishOriginal(ctx context.Context, v model.Video, probe tra
 	if err := p.putMetadata(ctx, v, &f, probe.JSON); err != nil {
 		return v, err
 	}
-	return p.st.ModifyVideo(ctx, v.ID, func(x *model.Video) error {
-		if !originalPublished(*x) {
+	lost := false
+	v, err = p.st.ModifyVideo(ctx, v.ID, func(x *model.Video) error {
+		if lost = originalPublished(*x); !lost {
 			// Replaces the upload's entry, keeping its id.
 			if len(x.Files) == 1 && x.Files[0].FromSource {
 				f.ID = x.Files[0].ID
@@ -101,6 +102,11 @@ func (p *Pipeline) publishOriginal(ctx context.Context, v model.Video, probe tra
 		}
 		return nil
 	})
+	if err == nil && lost {
+		// A concurrent delivery of the ingest published it first.
+		p.discard(ctx, mediakeys.WebVideo(f.Filename), mediakeys.Torrent(f.TorrentFilename), f.MetadataKey)
+	}
+	return v, err
 }
 
 // originalPublished reports whether the upload is published as a file
@@ -138,15 +144,25 @@ func (p *Pipeline) makeImages(ctx context.Context, v model.Video, src string, pr
 			return v, err
 		}
 	}
-	return p.st.ModifyVideo(ctx, v.ID, func(x *model.Video) error {
+	var unused []string
+	v, err = p.st.ModifyVideo(ctx, v.ID, func(x *model.Video) error {
+		unused = unused[:0]
 		if x.Thumbnail == "" && thumb != "" {
 			x.Thumbnail = thumb
+		} else if thumb != "" {
+			unused = append(unused, mediakeys.Thumbnail(thumb)) // a concurrent delivery's came first
 		}
 		if x.Preview == "" && preview != "" {
 			x.Preview = preview
+		} else if preview != "" {
+			unused = append(unused, mediakeys.Preview(preview))
 		}
 		return nil
 	})
+	if err == nil {
+		p.discard(ctx, unused...)
+	}
+	return v, err
 }
 
 // plan decides the renditions and queues their encodes. A redelivered

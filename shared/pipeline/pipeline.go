@@ -121,10 +121,14 @@ func (p *Pipeline) Run(ctx context.Context, j Job) error {
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
 
-// fail marks a video as failed (state 7) with a reason users can act on.
+// fail marks a video being processed as failed (state 7) with a reason
+// users can act on. A video published meanwhile (by another delivery of
+// the job) stays published.
 func (p *Pipeline) fail(ctx context.Context, videoID int64, reason string) error {
 	_, err := p.st.ModifyVideo(ctx, videoID, func(v *model.Video) error {
-		v.State, v.StateReason = model.StateTranscodingFailed, reason
+		if v.State == model.StateToTranscode {
+			v.State, v.StateReason = model.StateTranscodingFailed, reason
+		}
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -71,13 +71,14 @@ func (p *Pipeline) publishRendition(ctx context.Context, v model.Video, name str
 	if err != nil {
 		return fmt.Errorf("hash segments of video %d at %s: %w", v.ID, name, err)
 	}
-	if err := p.putBytes(ctx, segmentsKey(v, name), transcode.SegmentsSHA256JSON(map[string]map[string]string{fragmented: hashes}), "application/json"); err != nil {
+	if err := p.putBytes(ctx, segmentsKey(v, fragmented), transcode.SegmentsSHA256JSON(map[string]map[string]string{fragmented: hashes}), "application/json"); err != nil {
 		return err
 	}
 
+	lost := false
 	if _, err := p.st.ModifyVideo(ctx, v.ID, func(x *model.Video) error {
-		if hasRendition(*x, name) {
-			return nil // a redelivered job published it already
+		if lost = hasRendition(*x, name); lost {
+			return nil // a concurrent delivery of the job published it first
 		}
 		x.Files = append(x.Files, web)
 		sortFiles(x.Files)
@@ -94,7 +95,21 @@ func (p *Pipeline) publishRendition(ctx context.Context, v model.Video, name str
 	}); err != nil {
 		return err
 	}
+	if lost {
+		p.discard(ctx, mediakeys.WebVideo(web.Filename), mediakeys.Torrent(web.TorrentFilename), web.MetadataKey,
+			mediakeys.HLSFile(v.UUID, fragmented), mediakeys.HLSFile(v.UUID, playlist), mediakeys.Torrent(hls.TorrentFilename),
+			hls.MetadataKey, segmentsKey(v, fragmented))
+	}
 	return p.renditionDone(ctx, v, name)
+}
+
+// discard deletes objects nothing refers to; a failure leaves garbage.
+func (p *Pipeline) discard(ctx context.Context, keys ...string) {
+	for _, k := range keys {
+		if err := p.blobs.Delete(ctx, k); err != nil {
+			p.log.WarnContext(ctx, "delete an unused file", "key", k, "err", err)
+		}
+	}
 }
 
 func (p *Pipeline) renditionDone(ctx context.Context, v model.Video, name string) error {
@@ -108,8 +123,11 @@ func (p *Pipeline) renditionDone(ctx context.Context, v model.Video, name string
 	return nil
 }
 
-func segmentsKey(v model.Video, rendition string) string {
-	return mediakeys.WorkFile(v.UUID, rendition+"-segments-sha256.json")
+// segmentsKey is where the segment hashes of one fragmented file wait for
+// the finalize job: named for the file, so the hashes always describe the
+// file the video records.
+func segmentsKey(v model.Video, fragmented string) string {
+	return mediakeys.WorkFile(v.UUID, fragmented+"-segments-sha256.json")
 }
 
 // sortFiles orders files largest resolution first, as PeerTube lists them.
