@@ -164,7 +164,7 @@ func (b *bench) load(ctx context.Context, c *client, inst *instance, listPath, v
 					millis(targetP99), metOrMissed(res.P99 <= targetP99))
 			}
 			b.rep.add(fmt.Sprintf("%s (%s), %d conns", r.name, kb(r.size), conns),
-				loadValue(res), fmt.Sprintf("%.3f of its req/s", res.RequestsPerSec/base.RequestsPerSec), target)
+				loadValue(res), fmt.Sprintf("×%.3f the trivial server's req/s", res.RequestsPerSec/base.RequestsPerSec), target)
 		}
 	}
 	return nil

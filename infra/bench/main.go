@@ -159,6 +159,9 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	b.progress("done in %s", time.Since(b.start).Round(time.Second))
+	if load := loadAverage(); load != "" {
+		b.rep.note("Load average at the end: %s (other work on a shared machine moves every figure; compare the ratios).", load)
+	}
 	fmt.Println()
 	b.rep.print(os.Stdout)
 	return nil
