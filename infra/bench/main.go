@@ -39,7 +39,7 @@ func parseFlags() (options, error) {
 	var o options
 	var workers, conns string
 	flag.StringVar(&o.local, "local", "", "path of the vidiverse-local binary (make run's); built into a temporary directory when empty")
-	flag.IntVar(&o.seconds, "seconds", 48, "length in seconds of the transcoding input")
+	flag.IntVar(&o.seconds, "seconds", 64, "length in seconds of the transcoding input")
 	flag.IntVar(&o.height, "height", 720, "height of the 16:9 transcoding input")
 	flag.StringVar(&o.resolutions, "resolutions", "240,360,480,720,1080", "TRANSCODING_RESOLUTIONS of the pipeline run and of the plain ffmpeg command")
 	flag.IntVar(&o.chunkSeconds, "chunk-seconds", 8, "chunk length of the chunked runs (a multiple of 4)")
