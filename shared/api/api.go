@@ -47,6 +47,7 @@ type API struct {
 	blobs     blob.Store
 	transcode queue.Sender
 	uploads   *upload.Handlers
+	cat       catalog
 	probe     func(ctx context.Context, input string) error
 	// wsTracker and httpTracker are the instance's tracker URLs.
 	wsTracker, httpTracker string

@@ -156,6 +156,7 @@ func (a *API) createVideo(ctx context.Context, u *model.User, meta model.VideoMe
 	if err != nil {
 		return v, err
 	}
+	a.invalidate()
 	job := pipeline.Job{Kind: pipeline.KindIngest, VideoID: v.ID, Chunk: -1}
 	var qerr error
 	for attempt := 0; attempt < 3; attempt++ {
@@ -210,6 +211,7 @@ func (a *API) putVideo(w http.ResponseWriter, r *http.Request) error {
 	}); err != nil {
 		return err
 	}
+	a.invalidate()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusNoContent)
 	return nil

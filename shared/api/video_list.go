@@ -1,12 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vidiverse/vidiverse/shared/model"
 	"github.com/vidiverse/vidiverse/shared/problem"
@@ -189,30 +191,53 @@ func matches(v model.Video, query string) bool {
 	return true
 }
 
-var videoSortKeys = map[string]func(model.Video) string{
-	"name":                  func(v model.Video) string { return strings.ToLower(v.Name) },
-	"duration":              func(v model.Video) string { return numKey(v.Duration) },
-	"createdAt":             func(v model.Video) string { return createdKey(v.CreatedAt, v.ID) },
-	"publishedAt":           func(v model.Video) string { return createdKey(v.PublishedAt, v.ID) },
-	"originallyPublishedAt": func(v model.Video) string { return originallyKey(v) },
-	"views":                 func(v model.Video) string { return numKey(v.Views) + createdKey(v.PublishedAt, v.ID) },
-	"likes":                 func(v model.Video) string { return numKey(v.Likes) + createdKey(v.PublishedAt, v.ID) },
-	// Trending, hot and best rank by views, then likes, then recency: this
-	// instance keeps no per-day view history yet.
-	"trending": func(v model.Video) string { return numKey(v.Views) + numKey(v.Likes) + createdKey(v.PublishedAt, v.ID) },
-	"hot":      func(v model.Video) string { return numKey(v.Views) + numKey(v.Likes) + createdKey(v.PublishedAt, v.ID) },
-	"best": func(v model.Video) string {
-		return numKey(v.Likes-v.Dislikes) + numKey(v.Views) + createdKey(v.PublishedAt, v.ID)
+// videoOrder compares videos by each sortable column (ascending), ties
+// broken by the newest publication, then the id, for a stable order.
+var videoOrder = map[string]func(a, b model.Video) int{
+	"name":                  func(a, b model.Video) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) },
+	"duration":              func(a, b model.Video) int { return cmp.Compare(a.Duration, b.Duration) },
+	"createdAt":             func(a, b model.Video) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	"publishedAt":           func(a, b model.Video) int { return a.PublishedAt.Compare(b.PublishedAt) },
+	"originallyPublishedAt": func(a, b model.Video) int { return originally(a).Compare(originally(b)) },
+	"views":                 func(a, b model.Video) int { return cmp.Compare(a.Views, b.Views) },
+	"likes":                 func(a, b model.Video) int { return cmp.Compare(a.Likes, b.Likes) },
+	// Trending, hot and best rank by views, then likes: this instance
+	// keeps no per-day view history yet.
+	"trending": byViewsThenLikes,
+	"hot":      byViewsThenLikes,
+	"best": func(a, b model.Video) int {
+		return cmp.Or(cmp.Compare(a.Likes-a.Dislikes, b.Likes-b.Dislikes), cmp.Compare(a.Views, b.Views))
 	},
-	"localVideoFilesSize": func(v model.Video) string { return numKey(filesSize(v)) },
-	"match":               func(v model.Video) string { return createdKey(v.PublishedAt, v.ID) },
+	"localVideoFilesSize": func(a, b model.Video) int { return cmp.Compare(filesSize(a), filesSize(b)) },
+	"match":               func(a, b model.Video) int { return 0 },
 }
 
-func originallyKey(v model.Video) string {
+func byViewsThenLikes(a, b model.Video) int {
+	return cmp.Or(cmp.Compare(a.Views, b.Views), cmp.Compare(a.Likes, b.Likes))
+}
+
+func originally(v model.Video) time.Time {
 	if v.OriginallyPublishedAt != nil {
-		return createdKey(*v.OriginallyPublishedAt, v.ID)
+		return *v.OriginallyPublishedAt
 	}
-	return createdKey(v.PublishedAt, v.ID)
+	return v.PublishedAt
+}
+
+// sortPage sorts videos by the page's column and cuts the page.
+func sortPage(vs []model.Video, p page) listPage[model.Video] {
+	by := videoOrder[p.Sort]
+	slices.SortStableFunc(vs, func(a, b model.Video) int {
+		c := cmp.Or(by(a, b), a.PublishedAt.Compare(b.PublishedAt), cmp.Compare(a.ID, b.ID))
+		if p.Desc {
+			return -c
+		}
+		return c
+	})
+	out := listPage[model.Video]{Total: len(vs), Data: []model.Video{}}
+	if p.Start < len(vs) {
+		out.Data = vs[p.Start:min(len(vs), p.Start+p.Count)]
+	}
+	return out
 }
 
 // filesSize is what a video's files take: PeerTube's quota counts the
@@ -235,9 +260,14 @@ func filesSize(v model.Video) int64 {
 
 // writeVideos filters, sorts and pages videos and sends them as a list.
 func (a *API) writeVideos(w http.ResponseWriter, r *http.Request, u *model.User, vs []model.Video, q videoQuery) error {
-	pg := paginate(filterVideos(u, vs, q), q.page, videoSortKeys)
+	return a.writeVideosWith(w, r, u, vs, q, newOwners(a))
+}
+
+// writeVideosWith is writeVideos with owners already known (a snapshot's).
+// Owners missing from it are loaded.
+func (a *API) writeVideosWith(w http.ResponseWriter, r *http.Request, u *model.User, vs []model.Video, q videoQuery, owners *owners) error {
+	pg := sortPage(filterVideos(u, vs, q), q.page)
 	out := listPage[videoJSON]{Total: pg.Total, Data: make([]videoJSON, 0, len(pg.Data))}
-	owners := newOwners(a)
 	for _, v := range pg.Data {
 		acc, ch, err := owners.of(r.Context(), v)
 		if err != nil {

@@ -153,6 +153,7 @@ func (a *API) deleteVideo(w http.ResponseWriter, r *http.Request) error {
 	if err := a.st.DeleteVideo(r.Context(), v); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	a.invalidate()
 	for _, key := range mediaKeys(v) {
 		if key == "" {
 			continue
@@ -254,6 +255,7 @@ func (a *API) putVideoRate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	a.invalidate()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/vidiverse/vidiverse/shared/model"
 	"github.com/vidiverse/vidiverse/shared/problem"
 )
 
@@ -19,11 +20,7 @@ func (a *API) listVideos(w http.ResponseWriter, r *http.Request) error {
 	if len(q.privacies) > 0 && !isModerator(u) {
 		return problem.Forbidden("Cannot list videos by privacy without the right to see all videos")
 	}
-	vs, err := a.st.Videos(r.Context())
-	if err != nil {
-		return err
-	}
-	return a.writeVideos(w, r, u, vs, q)
+	return a.writeCatalog(w, r, u, q, func(model.Video) bool { return true })
 }
 
 // searchVideos answers GET /api/v1/search/videos over names, descriptions
@@ -44,11 +41,7 @@ func (a *API) searchVideos(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("sort") == "" {
 		q.Sort, q.Desc = "match", true
 	}
-	vs, err := a.st.Videos(r.Context())
-	if err != nil {
-		return err
-	}
-	return a.writeVideos(w, r, u, vs, q)
+	return a.writeCatalog(w, r, u, q, func(model.Video) bool { return true })
 }
 
 // listAccountVideos answers GET /api/v1/accounts/{name}/videos.
@@ -65,11 +58,7 @@ func (a *API) listAccountVideos(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	vs, err := a.st.AccountVideos(r.Context(), acc.ID)
-	if err != nil {
-		return err
-	}
-	return a.writeVideos(w, r, u, vs, q)
+	return a.writeCatalog(w, r, u, q, func(v model.Video) bool { return v.AccountID == acc.ID })
 }
 
 // listChannelVideos answers GET /api/v1/video-channels/{handle}/videos.
@@ -86,11 +75,7 @@ func (a *API) listChannelVideos(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	vs, err := a.st.ChannelVideos(r.Context(), ch.ID)
-	if err != nil {
-		return err
-	}
-	return a.writeVideos(w, r, u, vs, q)
+	return a.writeCatalog(w, r, u, q, func(v model.Video) bool { return v.ChannelID == ch.ID })
 }
 
 // listMyVideos answers GET /api/v1/users/me/videos: every video of the
@@ -110,4 +95,20 @@ func (a *API) listMyVideos(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.writeVideos(w, r, u, vs, q)
+}
+
+// writeCatalog sends a public list from the catalog snapshot: the videos
+// keep selects, filtered for u by the query.
+func (a *API) writeCatalog(w http.ResponseWriter, r *http.Request, u *model.User, q videoQuery, keep func(model.Video) bool) error {
+	cat, err := a.snapshot(r.Context())
+	if err != nil {
+		return err
+	}
+	vs := make([]model.Video, 0, len(cat.videos))
+	for _, v := range cat.videos {
+		if keep(v) {
+			vs = append(vs, v)
+		}
+	}
+	return a.writeVideosWith(w, r, u, vs, q, &owners{a: a, accounts: cat.accounts, channels: cat.channels})
 }
