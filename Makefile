@@ -2,13 +2,16 @@
 #
 #   make run     one complete local instance (PORT, PUBLIC_URL, DATA_DIR, ADMIN_PASSWORD)
 #   make test    install what the tests need, then run them all
+#   make bench   the benchmarks (transcoding, upload latency, API load, memory)
 #   make lint    gofmt, go vet, staticcheck
 #   make build   every Lambda function as a linux/arm64 bootstrap (see infra/build.mk)
+#   make layer   the ffmpeg Lambda layer; make image: the seeder's image (ko)
 #
 # Everything this Makefile installs goes under .cache/ and is installed only
 # when missing, so every target can run on a fresh clone.
 
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 GO ?= go
 CACHE := $(CURDIR)/.cache
 NPM_PREFIX := $(CACHE)/npm
@@ -33,7 +36,7 @@ system-deps:
 		|| { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg; }; }
 
 help:
-	@sed -n '3,7p' Makefile | sed 's/^# //'
+	@sed -n '3,8p' Makefile | sed 's/^# //'
 
 ## run: start one complete instance in the foreground on the embedded engines.
 run: system-deps
