@@ -7,13 +7,20 @@ import (
 	"github.com/vidiverse/vidiverse/shared/problem"
 )
 
-// listVideos answers GET /api/v1/videos.
-func (a *API) listVideos(w http.ResponseWriter, r *http.Request) error {
+// listRequest reads what every video list takes: the optional user and
+// the query.
+func (a *API) listRequest(r *http.Request) (*model.User, videoQuery, error) {
 	u, err := a.optionalUser(r)
 	if err != nil {
-		return err
+		return nil, videoQuery{}, err
 	}
 	q, err := parseVideoQuery(r)
+	return u, q, err
+}
+
+// listVideos answers GET /api/v1/videos.
+func (a *API) listVideos(w http.ResponseWriter, r *http.Request) error {
+	u, q, err := a.listRequest(r)
 	if err != nil {
 		return err
 	}
@@ -26,11 +33,7 @@ func (a *API) listVideos(w http.ResponseWriter, r *http.Request) error {
 // searchVideos answers GET /api/v1/search/videos over names, descriptions
 // and tags.
 func (a *API) searchVideos(w http.ResponseWriter, r *http.Request) error {
-	u, err := a.optionalUser(r)
-	if err != nil {
-		return err
-	}
-	q, err := parseVideoQuery(r)
+	u, q, err := a.listRequest(r)
 	if err != nil {
 		return err
 	}
@@ -46,11 +49,7 @@ func (a *API) searchVideos(w http.ResponseWriter, r *http.Request) error {
 
 // listAccountVideos answers GET /api/v1/accounts/{name}/videos.
 func (a *API) listAccountVideos(w http.ResponseWriter, r *http.Request) error {
-	u, err := a.optionalUser(r)
-	if err != nil {
-		return err
-	}
-	q, err := parseVideoQuery(r)
+	u, q, err := a.listRequest(r)
 	if err != nil {
 		return err
 	}
@@ -63,11 +62,7 @@ func (a *API) listAccountVideos(w http.ResponseWriter, r *http.Request) error {
 
 // listChannelVideos answers GET /api/v1/video-channels/{handle}/videos.
 func (a *API) listChannelVideos(w http.ResponseWriter, r *http.Request) error {
-	u, err := a.optionalUser(r)
-	if err != nil {
-		return err
-	}
-	q, err := parseVideoQuery(r)
+	u, q, err := a.listRequest(r)
 	if err != nil {
 		return err
 	}

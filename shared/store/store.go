@@ -134,3 +134,16 @@ func (s *Store) batchGetRefs(ctx context.Context, refs []table.Item) ([]table.It
 	}
 	return items, nil
 }
+
+// byClaim reads the item a claim (a unique name, email or UUID) points at.
+func (s *Store) byClaim(ctx context.Context, k table.Key) (table.Item, error) {
+	ref, err := s.t.Get(ctx, k)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", k.PK, notFound(err))
+	}
+	it, err := s.t.Get(ctx, table.Key{PK: ref.String(attrRef), SK: skItem})
+	if err != nil {
+		return nil, fmt.Errorf("get the item of %s: %w", k.PK, notFound(err))
+	}
+	return it, nil
+}

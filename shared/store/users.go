@@ -118,13 +118,9 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (model.User, erro
 }
 
 func (s *Store) userByUnique(ctx context.Context, k table.Key) (model.User, error) {
-	ref, err := s.t.Get(ctx, k)
+	it, err := s.byClaim(ctx, k)
 	if err != nil {
-		return model.User{}, fmt.Errorf("get %s: %w", k.PK, notFound(err))
-	}
-	it, err := s.t.Get(ctx, table.Key{PK: ref.String(attrRef), SK: skItem})
-	if err != nil {
-		return model.User{}, fmt.Errorf("get user of %s: %w", k.PK, notFound(err))
+		return model.User{}, err
 	}
 	return decodeUser(it)
 }

@@ -106,13 +106,9 @@ func (s *Store) Video(ctx context.Context, id int64) (model.Video, error) {
 
 // VideoByUUID reads a video by its UUID.
 func (s *Store) VideoByUUID(ctx context.Context, uuid string) (model.Video, error) {
-	ref, err := s.t.Get(ctx, videoUUIDKey(uuid))
+	it, err := s.byClaim(ctx, videoUUIDKey(uuid))
 	if err != nil {
-		return model.Video{}, fmt.Errorf("get video %s: %w", uuid, notFound(err))
-	}
-	it, err := s.t.Get(ctx, table.Key{PK: ref.String(attrRef), SK: skItem})
-	if err != nil {
-		return model.Video{}, fmt.Errorf("get video %s: %w", uuid, notFound(err))
+		return model.Video{}, err
 	}
 	return decodeVideo(it)
 }
