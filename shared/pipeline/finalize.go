@@ -16,8 +16,20 @@ import (
 // the original web video when transcoded files replace it, and publishes.
 func (p *Pipeline) finalize(ctx context.Context, id int64) error {
 	v, ok, err := p.video(ctx, id)
-	if !ok || v.State != model.StateToTranscode {
+	if !ok {
 		return err
+	}
+	if v.State == model.StatePublished {
+		// A finalize that died after publishing left its clean-up undone:
+		// finish it (work files and plan; a retired original it had not
+		// deleted yet stays behind, unreferenced).
+		if _, err := p.st.Plan(ctx, id); err == nil {
+			p.cleanUp(ctx, v, nil)
+		}
+		return nil
+	}
+	if v.State != model.StateToTranscode {
+		return nil
 	}
 	stem := mediakeys.NewName()
 	master, segments := stem+"-master.m3u8", stem+"-segments-sha256.json"

@@ -35,6 +35,9 @@ func (p *Pipeline) ingest(ctx context.Context, id int64) error {
 			return err
 		}
 	}
+	if v.Source.Size == 0 {
+		return &errFailed{reason: "The file is empty."}
+	}
 	src, err := p.sourceURL(ctx, v)
 	if err != nil {
 		return err
