@@ -36,7 +36,7 @@ func (p *Pipeline) ingest(ctx context.Context, id int64) error {
 		}
 	}
 	if v.Source.Size == 0 {
-		return &errFailed{reason: "The file is empty."}
+		return &errFailed{reason: "The file is empty"}
 	}
 	src, err := p.sourceURL(ctx, v)
 	if err != nil {
