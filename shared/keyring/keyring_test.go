@@ -1,0 +1,120 @@
+package keyring
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/vidiverse/vidiverse/shared/table"
+	"github.com/vidiverse/vidiverse/shared/table/embedded"
+)
+
+func openTable(t *testing.T) table.Table {
+	t.Helper()
+	tbl, err := embedded.Open(filepath.Join(t.TempDir(), "t.db"), table.Schema{TTLAttribute: "ttl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tbl.Close() })
+	return tbl
+}
+
+func TestKeysAreStableSealedAndAgreedOn(t *testing.T) {
+	tbl := openTable(t)
+	kek, err := LoadKEK(filepath.Join(t.TempDir(), "kek"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, err := New(tbl, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// Concurrent first uses agree on one key.
+	keys := make([]Key, 4)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if keys[i], err = kr.Key(ctx, "account:root"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, k := range keys[1:] {
+		if !k.Private.Equal(keys[0].Private) || k.PublicPEM != keys[0].PublicPEM {
+			t.Fatal("concurrent first uses got different keys")
+		}
+	}
+	if keys[0].Private.N.BitLen() != KeyBits {
+		t.Fatalf("key of %d bits", keys[0].Private.N.BitLen())
+	}
+	// The published key verifies the private key's signatures.
+	block, _ := pem.Decode([]byte(keys[0].PublicPEM))
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("payload"))
+	sig, _ := rsa.SignPKCS1v15(nil, keys[0].Private, crypto.SHA256, sum[:])
+	if err := rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA256, sum[:], sig); err != nil {
+		t.Fatal(err)
+	}
+	// The table never holds the private key in the clear.
+	it, _ := tbl.Get(ctx, keyItemKey("account:root"))
+	if bytes.Contains(it.Bytes(attrSealed), x509.MarshalPKCS1PrivateKey(keys[0].Private)[:64]) {
+		t.Fatal("private key stored in the clear")
+	}
+	// Another actor gets another key; a sealed key moved to another actor
+	// does not open; another key-encryption key cannot open it.
+	other, _ := kr.Key(ctx, "channel:root_channel")
+	if other.Private.Equal(keys[0].Private) {
+		t.Fatal("two actors share a key")
+	}
+	moved := table.Item{table.AttrPK: keyItemKey("account:eve").PK, table.AttrSK: "KEY",
+		attrSealed: it.Bytes(attrSealed), attrPublic: it.String(attrPublic)}
+	if err := tbl.Put(ctx, moved); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kr.Key(ctx, "account:eve"); err == nil {
+		t.Fatal("a sealed key opened for another actor")
+	}
+	wrong, _ := New(tbl, bytes.Repeat([]byte{7}, 32))
+	if _, err := wrong.Key(ctx, "account:root"); err == nil {
+		t.Fatal("a wrong key-encryption key opened the key")
+	}
+}
+
+func TestLoadKEK(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kek")
+	a, err := LoadKEK(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadKEK(path)
+	if err != nil || !bytes.Equal(a, b) {
+		t.Fatalf("a second load differs: %v", err)
+	}
+	st, _ := os.Stat(path)
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", st.Mode())
+	}
+	os.WriteFile(path, []byte("short"), 0o600)
+	if _, err := LoadKEK(path); err == nil {
+		t.Fatal("a short key-encryption key was accepted")
+	}
+	if _, err := New(nil, []byte("short")); err == nil {
+		t.Fatal("New accepted a short key")
+	}
+}
