@@ -89,7 +89,7 @@ func (s *digestSums) check(header, value string, body []byte, unwrap func(string
 		known++
 		enc, ok = unwrap(strings.TrimSpace(enc))
 		if !ok {
-			return fmt.Errorf("%w: %s value for %s is not :base64:", ErrDigest, header, alg)
+			return fmt.Errorf("%w: %s value for %s is not a :base64: byte sequence", ErrDigest, header, alg)
 		}
 		got, err := base64.StdEncoding.DecodeString(enc)
 		if err != nil || !bytes.Equal(got, want) {
