@@ -41,7 +41,8 @@
 // Errors are typed for errors.Is: ErrNoSignature, ErrMalformed (a
 // *MalformedError carries the byte position), ErrNotCovered,
 // ErrMissingHeader, ErrAlgorithm, ErrExpired, ErrDigest, ErrKeyNotFound,
-// ErrBadSignature; Status maps them to 400 or 401. Body size limits (413)
+// ErrBadSignature; Status maps them to 400 or 401 (and a failing key
+// resolver to 503, so the sender retries). Body size limits (413)
 // belong to the inbox, before Verify is called with the body.
 //
 // # Tolerances, and why
