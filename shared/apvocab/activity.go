@@ -57,7 +57,7 @@ func (a *Activity) members() []member {
 	return append(head,
 		actor,
 		a.objectM(),
-		refM("target", &a.Target, omitEmpty),
+		refM("target", &a.Target, omitEmpty, a.level),
 		iriM("inReplyTo", &a.InReplyTo, omitEmpty),
 		strM("content", &a.Content, omitEmpty),
 		timeM("published", &a.Published, omitEmpty),
@@ -69,8 +69,8 @@ func (a *Activity) members() []member {
 
 // objectM is the "object" member: one reference, or a list of them.
 func (a *Activity) objectM() member {
-	one := refM("object", &a.Object, omitEmpty)
-	list := refsM("object", &a.Objects, omitEmpty)
+	one := refM("object", &a.Object, omitEmpty, a.level)
+	list := refsM("object", &a.Objects, omitEmpty, a.level)
 	return member{
 		name: "object", mode: omitEmpty,
 		dec: func(raw json.RawMessage) error {
@@ -141,7 +141,7 @@ func (c *Collection) IsPage() bool {
 
 func (c *Collection) members() []member {
 	link := func(name string, r *Ref) member {
-		m := refM(name, r, omitEmpty)
+		m := refM(name, r, omitEmpty, c.level)
 		inner := m.dec
 		m.dec = func(raw json.RawMessage) error {
 			// go-ap reads the IRI; an embedded page is read here.
@@ -155,8 +155,8 @@ func (c *Collection) members() []member {
 	total := int64M("totalItems", &c.TotalItems, always)
 	total.dec = nil
 	head := []member{contextM(&c.Context), strM("id", &c.ID, always), strM("type", &c.Type, always)}
-	ordered := refsM("orderedItems", &c.OrderedItems, omitEmpty)
-	items := refsM("items", &c.Items, omitEmpty)
+	ordered := refsM("orderedItems", &c.OrderedItems, omitEmpty, c.level)
+	items := refsM("items", &c.Items, omitEmpty, c.level)
 	if c.Type == TypeOrderedCollectionPage {
 		ordered.mode = always // PeerTube writes an empty page as []
 	}

@@ -76,7 +76,7 @@ func (a *Actor) members() []member {
 		strM("summary", &a.Summary, nullEmpty),
 		support,
 		restricted,
-		refsM("attributedTo", &a.AttributedTo, omitEmpty),
+		refsM("attributedTo", &a.AttributedTo, omitEmpty, a.level),
 	}
 }
 

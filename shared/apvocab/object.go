@@ -56,7 +56,12 @@ type Ref struct {
 // IsZero reports whether the reference names nothing.
 func (r Ref) IsZero() bool { return r.ID == "" && r.Object == nil }
 
-func decodeRef(raw []byte) (Ref, error) {
+// maxEmbedded bounds how deep objects embed objects (PeerTube's deepest:
+// a collection page of Announces of Creates of Notes). Each embedded
+// object is read on its own, so the bound also bounds the work.
+const maxEmbedded = 8
+
+func decodeRef(raw []byte, level int) (Ref, error) {
 	switch kind(raw) {
 	case 'n':
 		return Ref{}, nil
@@ -75,7 +80,10 @@ func decodeRef(raw []byte) (Ref, error) {
 			_ = json.Unmarshal(vals["type"], &r.Type)
 			return r, nil
 		}
-		o, err := decodeRead(raw, order, vals)
+		if level > maxEmbedded {
+			return Ref{}, fmt.Errorf("objects embedded more than %d deep", maxEmbedded)
+		}
+		o, err := decodeRead(raw, order, vals, level)
 		if err != nil {
 			return Ref{}, err
 		}
@@ -112,12 +120,12 @@ func encodeRef(e *encoder, r Ref) ([]byte, error) {
 	return marshal(r.ID)
 }
 
-// refM is a member holding one reference.
-func refM(name string, p *Ref, mode emit) member {
+// refM is a member holding one reference, of an object embedded at level.
+func refM(name string, p *Ref, mode emit, level int) member {
 	return member{
 		name: name, mode: mode,
 		dec: func(raw json.RawMessage) error {
-			r, err := decodeRef(raw)
+			r, err := decodeRef(raw, level+1)
 			*p = r
 			return err
 		},
@@ -127,12 +135,12 @@ func refM(name string, p *Ref, mode emit) member {
 }
 
 // refsM is a member holding a list of references (one alone is read as a
-// list of one).
-func refsM(name string, p *[]Ref, mode emit) member {
+// list of one), of an object embedded at level.
+func refsM(name string, p *[]Ref, mode emit, level int) member {
 	return member{
 		name: name, mode: mode,
 		dec: func(raw json.RawMessage) error {
-			rs, err := decodeRefs(raw)
+			rs, err := decodeRefs(raw, level+1)
 			*p = rs
 			return err
 		},
@@ -161,13 +169,13 @@ func refsM(name string, p *[]Ref, mode emit) member {
 	}
 }
 
-func decodeRefs(raw []byte) ([]Ref, error) {
+func decodeRefs(raw []byte, level int) ([]Ref, error) {
 	switch kind(raw) {
 	case 'n':
 		return nil, nil
 	case '[':
 	default:
-		r, err := decodeRef(raw)
+		r, err := decodeRef(raw, level)
 		return []Ref{r}, err
 	}
 	var list []json.RawMessage
@@ -176,7 +184,7 @@ func decodeRefs(raw []byte) ([]Ref, error) {
 	}
 	out := make([]Ref, len(list))
 	for i, v := range list {
-		r, err := decodeRef(v)
+		r, err := decodeRef(v, level)
 		if err != nil {
 			return nil, fmt.Errorf("[%d]: %w", i, err)
 		}
@@ -197,7 +205,7 @@ func Decode(raw []byte) (Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode activitystreams object: %w", err)
 	}
-	o, err := decodeRead(raw, order, vals)
+	o, err := decodeRead(raw, order, vals, 0)
 	if err != nil {
 		return nil, fmt.Errorf("decode activitystreams object: %w", err)
 	}
@@ -221,9 +229,9 @@ func DecodeActivity(raw []byte) (*Activity, error) {
 
 // maxNesting bounds how deep a document nests objects and lists; the
 // deepest PeerTube writes (a collection page of Create activities of
-// Videos, their HLS links and files) is about a dozen. Each embedded object
+// Videos, their HLS links and files) is about a dozen. Each nested value
 // is read on its own, so the bound also bounds the work.
-const maxNesting = 64
+const maxNesting = 32
 
 // nesting is the deepest nesting of objects and lists in a JSON document.
 func nesting(raw []byte) int {
@@ -252,7 +260,7 @@ func nesting(raw []byte) int {
 	return deepest
 }
 
-func decodeRead(raw []byte, order []string, vals map[string]json.RawMessage) (Object, error) {
+func decodeRead(raw []byte, order []string, vals map[string]json.RawMessage, level int) (Object, error) {
 	var typ, id string
 	if kind(vals["type"]) == '"' {
 		_ = json.Unmarshal(vals["type"], &typ)
@@ -266,22 +274,22 @@ func decodeRead(raw []byte, order []string, vals map[string]json.RawMessage) (Ob
 	)
 	switch classify(typ) {
 	case kindActor:
-		a := &Actor{}
+		a := &Actor{memo: memo{level: level}}
 		o, err = a, decodeObject(raw, order, vals, a, readActorRefs)
 	case kindVideo:
-		v := &Video{}
+		v := &Video{memo: memo{level: level}}
 		o, err = v, decodeObject(raw, order, vals, v, nil)
 	case kindNote:
-		n := &Note{}
+		n := &Note{memo: memo{level: level}}
 		o, err = n, decodeObject(raw, order, vals, n, nil)
 	case kindActivity:
-		a := &Activity{}
+		a := &Activity{memo: memo{level: level}}
 		o, err = a, decodeObject(raw, order, vals, a, readActivityRefs)
 	case kindCollection:
-		c := &Collection{}
+		c := &Collection{memo: memo{level: level}}
 		o, err = c, decodeObject(raw, order, vals, c, readCollectionRefs)
 	case kindTombstone:
-		t := &Tombstone{}
+		t := &Tombstone{memo: memo{level: level}}
 		o, err = t, decodeObject(raw, order, vals, t, nil)
 	default:
 		return &Unknown{Type: typ, ID: id, Raw: bytes.Clone(raw)}, nil

@@ -2,8 +2,12 @@ package apvocab
 
 import "encoding/json"
 
-// memo holds how a decoded value was written (see source).
-type memo struct{ src *source }
+// memo holds how a decoded value was written (see source) and, for an
+// object, how deep it is embedded in the decoded document.
+type memo struct {
+	src   *source
+	level int
+}
 
 func (m *memo) source() **source { return &m.src }
 

@@ -122,7 +122,7 @@ func (v *Video) members() []member {
 		iriM("comments", &v.Comments, omitEmpty),
 		iriM("hasParts", &v.HasParts, omitEmpty),
 		iriM("playerSettings", &v.PlayerSettings, omitEmpty),
-		refsM("attributedTo", &v.AttributedTo, always),
+		refsM("attributedTo", &v.AttributedTo, always, v.level),
 		boolM("isLiveBroadcast", &v.IsLiveBroadcast, always),
 		boolPtrM("liveSaveReplay", &v.LiveSaveReplay, nullEmpty),
 		boolPtrM("permanentLive", &v.PermanentLive, nullEmpty),
