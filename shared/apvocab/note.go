@@ -23,6 +23,9 @@ type Note struct {
 	Published    time.Time
 	URL          string
 	AttributedTo string
+	// ReplyApproval (PeerTube 6.2+) is the ApproveReply that let a held
+	// comment through.
+	ReplyApproval string
 	// Tag holds Mention and Hashtag tags.
 	Tag []Link
 	// Summary is a content warning; Sensitive hides the content behind it.
@@ -53,6 +56,7 @@ func (n *Note) members() []member {
 		timeM("published", &n.Published, omitEmpty),
 		iriM("url", &n.URL, omitEmpty),
 		iriM("attributedTo", &n.AttributedTo, omitEmpty),
+		iriM("replyApproval", &n.ReplyApproval, omitEmpty),
 		sliceM[Link]("tag", &n.Tag, always),
 		strM("summary", &n.Summary, omitEmpty),
 		boolM("sensitive", &n.Sensitive, omitEmpty),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // Object is a decoded ActivityStreams object: *Actor, *Video, *Note,
@@ -318,6 +319,9 @@ func decodeObject[T structured](raw []byte, order []string, vals map[string]json
 // members. An object built in Go is written as PeerTube writes it, with
 // PeerTube's @context for its type when Context is unset.
 func Encode(o Object) ([]byte, error) {
+	if isNil(o) {
+		return nil, errors.New("encode: no object")
+	}
 	b, err := encodeObject(&encoder{}, o, true)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s %s: %w", o.ObjectType(), o.ObjectID(), err)
@@ -329,6 +333,9 @@ func Encode(o Object) ([]byte, error) {
 // a decoded object was written: member order and forms are PeerTube's,
 // members an object does not model follow by name.
 func EncodeCanonical(o Object) ([]byte, error) {
+	if isNil(o) {
+		return nil, errors.New("encode: no object")
+	}
 	b, err := encodeObject(&encoder{canonical: true}, o, true)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s %s: %w", o.ObjectType(), o.ObjectID(), err)
@@ -336,7 +343,19 @@ func EncodeCanonical(o Object) ([]byte, error) {
 	return b, nil
 }
 
+// isNil reports whether o is nil or a nil pointer.
+func isNil(o Object) bool {
+	if o == nil {
+		return true
+	}
+	v := reflect.ValueOf(o)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
 func encodeObject(e *encoder, o Object, top bool) ([]byte, error) {
+	if isNil(o) {
+		return nil, errors.New("nil object")
+	}
 	if u, ok := o.(*Unknown); ok {
 		if len(u.Raw) == 0 {
 			return nil, errors.New("unknown object without a document")
