@@ -22,15 +22,16 @@
 // single tag object is dropped; "as:Public" in to/cc is dropped (not an
 // absolute IRI); uuid, views, state, commentsEnabled and a Link's size,
 // fps, rel[], tag[] and attachment[] have no field and vanish on
-// re-encoding; language maps are unescaped twice; PeerTube's ApproveReply
-// is not an activity; and a struct embedding its Object is refused by
-// OnObject and ToObject. So this package reads every member with
-// encoding/json into its own types, and uses go-ap for what it does well:
-// the type vocabulary (the Type constants, which type is an actor, an
-// activity or a collection) and the reference members it reads from any of
-// their forms (an IRI, an embedded object): an activity's actor, target
-// and object, a collection's count and page links, an actor's inbox,
-// outbox, followers and following. Those hold absolute IRIs only. go-ap's
+// re-encoding; name, content and summary are unescaped twice (a literal
+// backslash-n becomes a newline); PeerTube's ApproveReply is not an
+// activity; and a struct embedding its Object is refused by
+// OnObject and ToObject. So go-ap does only what it does well: the type
+// vocabulary (the Type constants; which type is an actor, an activity or a
+// collection) and the reference members, which it reads from any of their
+// forms (an IRI, an embedded object) and holds to absolute IRIs: an
+// activity's actor, target and object, a collection's count and page
+// links, an actor's inbox, outbox, followers and following. Every other
+// member is read with encoding/json into this package's types. go-ap's
 // package hooks (ItemTyperFunc, JSONItemUnmarshal) are set in this package
 // only, so that PeerTube's own activity types load as activities and types
 // go-ap does not know load as plain objects. The module is pinned to one
