@@ -283,26 +283,5 @@ func (h *Handlers) checkParts(ctx context.Context, s store.UploadSession, given 
 
 // directAbort abandons a direct upload.
 func (h *Handlers) directAbort(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.user(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	s, err := h.session(ctx, uploadID(r), u, store.UploadDirect)
-	if err != nil {
-		return err
-	}
-	switch s.State {
-	case store.UploadCompleting:
-		return errBusy()
-	case store.UploadDone:
-		err = h.d.Store.DeleteUpload(ctx, s.ID)
-	default:
-		err = h.discard(ctx, s)
-	}
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.cancel(w, r, uploadID(r), store.UploadDirect)
 }

@@ -416,12 +416,18 @@ func conflict(w http.ResponseWriter, s store.UploadSession) error {
 // resumableCancel deletes a session: with its bytes before the video
 // exists, alone after (PeerTube's clients send it after the last chunk).
 func (h *Handlers) resumableCancel(w http.ResponseWriter, r *http.Request) error {
+	return h.cancel(w, r, r.URL.Query().Get("upload_id"), store.UploadResumable)
+}
+
+// cancel ends a user's upload session of a kind: its data is discarded,
+// unless a video already owns it (then only the session goes).
+func (h *Handlers) cancel(w http.ResponseWriter, r *http.Request, id string, kind string) error {
 	u, err := h.user(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	s, err := h.session(ctx, r.URL.Query().Get("upload_id"), u, store.UploadResumable)
+	s, err := h.session(ctx, id, u, kind)
 	if err != nil {
 		return err
 	}
