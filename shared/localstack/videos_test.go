@@ -246,8 +246,11 @@ func TestResumableUploadInterruptedAndResumed(t *testing.T) {
 	}
 
 	v := in.waitState(created.Video.ID, model.StateTranscodingFailed, model.StatePublished)
-	if v.State != model.StateTranscodingFailed || !strings.Contains(strings.ToLower(v.StateReason), "not a video") {
-		t.Errorf("random bytes ended in state %d (%q), want 7 with a reason", v.State, v.StateReason)
+	// ffprobe's format detection on random bytes varies (no format, or a
+	// format nobody accepts): either way the video fails with the input's
+	// reason, never a generic one.
+	if v.State != model.StateTranscodingFailed || !strings.HasPrefix(v.StateReason, "The file") {
+		t.Errorf("random bytes ended in state %d (%q), want 7 with the input's reason", v.State, v.StateReason)
 	}
 	body, info, err := in.stack.blobs.Get(context.Background(), v.Source.Key, nil)
 	if err != nil {
