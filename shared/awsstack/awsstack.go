@@ -13,6 +13,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/queue/sqs"
 	"github.com/vidiverse/vidiverse/shared/store"
+	"github.com/vidiverse/vidiverse/shared/table"
 	"github.com/vidiverse/vidiverse/shared/table/dynamo"
 )
 
@@ -38,4 +39,17 @@ func Open(ctx context.Context, cfg config.Config) (Stack, error) {
 		Blobs:     blobs3.New(s3.NewFromConfig(awsCfg), cfg.MediaBucket),
 		Transcode: sqs.New(awssqs.NewFromConfig(awsCfg), cfg.TranscodeQueueURL),
 	}, nil
+}
+
+// OpenTable opens only the table (the store's, over DynamoDB), for a
+// function that needs neither media nor the transcode queue.
+func OpenTable(ctx context.Context, cfg config.Config) (table.Table, error) {
+	if cfg.TableName == "" {
+		return nil, fmt.Errorf("awsstack: TABLE_NAME must be set")
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("awsstack: load AWS config: %w", err)
+	}
+	return dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, store.Schema), nil
 }

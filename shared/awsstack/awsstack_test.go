@@ -23,3 +23,17 @@ func TestOpenNeedsItsResources(t *testing.T) {
 		t.Fatalf("open: %+v %v", s, err)
 	}
 }
+
+func TestOpenTableNeedsOnlyTheTable(t *testing.T) {
+	cfg := config.Defaults()
+	if _, err := OpenTable(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
+		t.Fatalf("missing table: %v", err)
+	}
+	cfg.TableName = "t"
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	if tbl, err := OpenTable(context.Background(), cfg); err != nil || tbl == nil {
+		t.Fatalf("open: %v %v", tbl, err)
+	}
+}

@@ -16,6 +16,8 @@ import (
 	blobfs "github.com/vidiverse/vidiverse/shared/blob/fs"
 	"github.com/vidiverse/vidiverse/shared/cdn"
 	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/federation"
+	"github.com/vidiverse/vidiverse/shared/keyring"
 	"github.com/vidiverse/vidiverse/shared/pipeline"
 	"github.com/vidiverse/vidiverse/shared/queue"
 	"github.com/vidiverse/vidiverse/shared/queue/embedded"
@@ -36,6 +38,7 @@ type Stack struct {
 	blobs    *blobfs.Store
 	store    *store.Store
 	api      *api.API
+	fed      *federation.Handler
 	pipeline *pipeline.Pipeline
 	mux      *http.ServeMux
 	// consumers maps a function name to its queue consumer.
@@ -79,6 +82,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 	tools.Log = log
 	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log, Blobs: s.blobs, Transcode: s.queues["transcode"],
 		Probe: func(ctx context.Context, input string) error { _, err := tools.Probe(ctx, input); return err }})
+	// The key-encryption key of actors' private keys; in AWS it is a
+	// Secrets Manager secret.
+	kek, err := keyring.LoadKEK(filepath.Join(cfg.DataDir, "actor-kek"))
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("load actor key-encryption key: %w", err)
+	}
+	keys, err := keyring.New(s.table, kek)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open keyring: %w", err)
+	}
+	s.fed = federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: api.Settings(cfg), Store: s.store, Keys: keys, Log: log})
 	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
 		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
 		WorkDir: filepath.Join(cfg.DataDir, "work")}, s.store, s.blobs, s.queues["transcode"], tools, log)
@@ -102,7 +118,7 @@ func (s *Stack) Bootstrap(ctx context.Context) (string, error) {
 
 // functionHandlers are the HTTP handlers of the functions, by name.
 func (s *Stack) functionHandlers() map[string]http.Handler {
-	return map[string]http.Handler{"api": s.api}
+	return map[string]http.Handler{"api": s.api, "federation": s.fed}
 }
 
 // routes mounts every function's routes as template.yaml declares them.

@@ -79,6 +79,7 @@ func checkTemplate(src []byte, want stack) []string {
 	checkLayers(r, resources, typeOf, want)
 	checkDistribution(r, resources, typeOf, want)
 	checkPolicies(r, resources)
+	checkSecrets(r, resources, typeOf)
 	checkTable(r, tpl, want.Schema)
 	sort.Strings(r.problems)
 	return r.problems

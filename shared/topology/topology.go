@@ -31,6 +31,20 @@ var Functions = []Function{
 		Routes:    []string{"ANY /api/v1/{proxy+}", "ANY /download/{proxy+}"},
 	},
 	{
+		// Discovery and actor documents: what other ActivityPub servers
+		// read before they follow or fetch anything.
+		Name:      "federation",
+		LogicalID: "FederationFunction",
+		Routes: []string{
+			"GET /.well-known/webfinger",
+			"GET /.well-known/nodeinfo",
+			"GET /.well-known/host-meta",
+			"GET /nodeinfo/2.0.json",
+			"GET /accounts/{proxy+}",
+			"GET /video-channels/{proxy+}",
+		},
+	},
+	{
 		Name:      "transcode",
 		LogicalID: "TranscodeFunction",
 		Consumes:  "transcode",
