@@ -14,13 +14,13 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/vidiverse/vidiverse/shared/api"
 	"github.com/vidiverse/vidiverse/shared/awsstack"
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/federation"
 	"github.com/vidiverse/vidiverse/shared/keyring"
 	"github.com/vidiverse/vidiverse/shared/lambdahttp"
 	"github.com/vidiverse/vidiverse/shared/logging"
+	"github.com/vidiverse/vidiverse/shared/serverconfig"
 	"github.com/vidiverse/vidiverse/shared/store"
 )
 
@@ -47,7 +47,7 @@ func main() {
 		log.Error("open keyring", "err", err)
 		os.Exit(1)
 	}
-	h := federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: api.Settings(cfg),
+	h := federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: serverconfig.FromConfig(cfg),
 		Store: store.New(tbl), Keys: keys, Log: log})
 	lh := &lambdahttp.Handler{H: h, MaxBodyBytes: 1 << 20, Logger: log}
 	lambda.Start(lh.Handle)

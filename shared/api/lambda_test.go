@@ -16,6 +16,7 @@ import (
 
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/lambdahttp"
+	"github.com/vidiverse/vidiverse/shared/upload"
 )
 
 // invoke runs an API Gateway v2 event fixture through the Lambda runtime's
@@ -91,5 +92,16 @@ func TestLambdaInvocation(t *testing.T) {
 	})
 	if resp.StatusCode != 403 || resp.Headers["Content-Type"] != "application/problem+json; charset=utf-8" {
 		t.Fatalf("foreign host: %d %v", resp.StatusCode, resp.Headers)
+	}
+}
+
+// The chunk size /api/v1/config advertises is the one the resumable
+// upload accepts: a client following the config never gets a 413.
+func TestAdvertisedChunkSizeIsAccepted(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.do("GET", "/api/v1/config", nil, "").json(t)
+	got := cfg["client"].(map[string]any)["videos"].(map[string]any)["resumableUpload"].(map[string]any)["maxChunkSize"]
+	if got != float64(upload.DefaultMaxChunkSize) {
+		t.Fatalf("advertised maxChunkSize %v, the upload accepts %d", got, upload.DefaultMaxChunkSize)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/queue"
 	"github.com/vidiverse/vidiverse/shared/queue/embedded"
 	"github.com/vidiverse/vidiverse/shared/queue/eventsource"
+	"github.com/vidiverse/vidiverse/shared/serverconfig"
 	"github.com/vidiverse/vidiverse/shared/store"
 	tableembedded "github.com/vidiverse/vidiverse/shared/table/embedded"
 	"github.com/vidiverse/vidiverse/shared/topology"
@@ -94,7 +95,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 		s.Close()
 		return nil, fmt.Errorf("open keyring: %w", err)
 	}
-	s.fed = federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: api.Settings(cfg), Store: s.store, Keys: keys, Log: log})
+	s.fed = federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: serverconfig.FromConfig(cfg), Store: s.store, Keys: keys, Log: log})
 	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
 		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
 		WorkDir: filepath.Join(cfg.DataDir, "work")}, s.store, s.blobs, s.queues["transcode"], tools, log)

@@ -173,10 +173,12 @@ func DefaultSettings() Settings {
 			WebVideos:   true,
 			Resolutions: []int{240, 360, 480, 720, 1080},
 		},
-		// A Lambda request body is capped at 6 MB, so resumable chunks must
-		// stay below it (PeerTube's default null lets clients pick up to
-		// ~100 MB).
-		MaxChunkSize: 5 << 20,
+		// A Lambda event is capped at 6 MB and API Gateway base64-encodes
+		// binary bodies, so a resumable chunk must stay at 4 MiB (PeerTube's
+		// default null lets clients pick up to ~100 MB). shared/upload
+		// refuses larger chunks (its DefaultMaxChunkSize; a test in
+		// shared/api holds the two equal).
+		MaxChunkSize: 4 << 20,
 		VideoExtensions: []string{
 			".mp4", ".webm", ".ogv", ".mkv", ".mov", ".m4v", ".avi", ".wmv", ".flv",
 			".3gp", ".mts", ".m2ts", ".mpg", ".mpeg", ".mxf", ".nut",
