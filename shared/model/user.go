@@ -66,6 +66,8 @@ type Account struct {
 	Description string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Remote is set on a copy of an account that lives elsewhere.
+	Remote *Remote
 
 	Version int64
 }
@@ -80,6 +82,8 @@ type Channel struct {
 	Support     string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Remote is set on a copy of a channel that lives elsewhere.
+	Remote *Remote
 
 	Version int64
 }

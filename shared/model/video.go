@@ -75,6 +75,10 @@ type Video struct {
 
 	Views, Likes, Dislikes int64
 
+	// Remote is set on a video that lives elsewhere; its files' URLs are
+	// then absolute (VideoFile.URL and friends).
+	Remote *RemoteVideo
+
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	PublishedAt time.Time
@@ -116,6 +120,12 @@ type VideoFile struct {
 	// MetadataKey is the blob key of the file's ffprobe JSON.
 	MetadataKey string
 
+	// URL, TorrentURL and MetadataURL are set on a remote video's files:
+	// their absolute addresses at the origin.
+	URL         string
+	TorrentURL  string
+	MetadataURL string
+
 	// For HLS files: the media playlist beside the fragmented file, and
 	// what the master playlist says of the variant.
 	Playlist  string
@@ -130,5 +140,8 @@ type StreamingPlaylist struct {
 	// static/streaming-playlists/hls/{uuid}/.
 	PlaylistFilename       string
 	SegmentsSHA256Filename string
-	Files                  []VideoFile
+	// PlaylistURL and SegmentsSHA256URL are a remote video's (absolute).
+	PlaylistURL       string
+	SegmentsSHA256URL string
+	Files             []VideoFile
 }
