@@ -111,12 +111,12 @@ func (h *Handler) activityPub(f handlerFunc) handlerFunc {
 // lookup resolves a WebFinger name to a local actor's path. Accounts and
 // channels share one namespace of names.
 func (h *Handler) lookup(ctx context.Context, name string) (string, bool, error) {
-	if _, err := h.d.Store.AccountByName(ctx, name); err == nil {
+	if a, err := h.d.Store.AccountByName(ctx, name); err == nil && a.Remote == nil {
 		return AccountsPath + name, true, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", false, err
 	}
-	if _, err := h.d.Store.ChannelByName(ctx, name); err == nil {
+	if c, err := h.d.Store.ChannelByName(ctx, name); err == nil && c.Remote == nil {
 		return ChannelsPath + name, true, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", false, err
@@ -134,22 +134,47 @@ func (h *Handler) nodeInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("nodeinfo: list videos: %w", err)
 	}
+	local := int64(0)
+	for _, v := range videos {
+		if v.Remote == nil {
+			local++
+		}
+	}
 	n := int64(len(users))
 	// Activity is not tracked yet: every user counts as active, as on a
 	// fresh PeerTube instance.
-	u := nodeinfo.Usage{Users: nodeinfo.Users{Total: n, ActiveMonth: n, ActiveHalfyear: n}, LocalPosts: int64(len(videos))}
+	u := nodeinfo.Usage{Users: nodeinfo.Users{Total: n, ActiveMonth: n, ActiveHalfyear: n}, LocalPosts: local}
 	nodeinfo.Serve(w, r, nodeinfo.Build(h.d.Settings, u))
 	return nil
 }
 
 func (h *Handler) accountExists(ctx context.Context, name string) error {
-	_, err := h.d.Store.AccountByName(ctx, name)
-	return notFound(err, "Account not found")
+	_, err := h.localAccount(ctx, name)
+	return err
 }
 
 func (h *Handler) channelExists(ctx context.Context, name string) error {
-	_, err := h.d.Store.ChannelByName(ctx, name)
-	return notFound(err, "Video channel not found")
+	_, err := h.localChannel(ctx, name)
+	return err
+}
+
+// localAccount reads a local account by name; remote copies (name@host)
+// are not served as ours.
+func (h *Handler) localAccount(ctx context.Context, name string) (model.Account, error) {
+	a, err := h.d.Store.AccountByName(ctx, name)
+	if err == nil && a.Remote != nil {
+		err = store.ErrNotFound
+	}
+	return a, notFound(err, "Account not found")
+}
+
+// localChannel is localAccount for channels.
+func (h *Handler) localChannel(ctx context.Context, name string) (model.Channel, error) {
+	c, err := h.d.Store.ChannelByName(ctx, name)
+	if err == nil && c.Remote != nil {
+		err = store.ErrNotFound
+	}
+	return c, notFound(err, "Video channel not found")
 }
 
 // notFound turns the store's ErrNotFound into PeerTube's 404.
@@ -162,9 +187,9 @@ func notFound(err error, detail string) error {
 
 func (h *Handler) account(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	a, err := h.d.Store.AccountByName(ctx, r.PathValue("name"))
+	a, err := h.localAccount(ctx, r.PathValue("name"))
 	if err != nil {
-		return notFound(err, "Account not found")
+		return err
 	}
 	typ := apvocab.TypePerson
 	if a.UserID == 0 && a.Name == store.InstanceActorName {
@@ -179,9 +204,9 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) channel(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	c, err := h.d.Store.ChannelByName(ctx, r.PathValue("name"))
+	c, err := h.localChannel(ctx, r.PathValue("name"))
 	if err != nil {
-		return notFound(err, "Video channel not found")
+		return err
 	}
 	owner, err := h.d.Store.Account(ctx, c.AccountID)
 	if err != nil {

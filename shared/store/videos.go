@@ -63,6 +63,12 @@ func refItem(k, ref table.Key, typ string) table.Item {
 // id, and records it in its account's and channel's partitions. The
 // channel must exist and belong to v.AccountID.
 func (s *Store) CreateVideo(ctx context.Context, v model.Video) (model.Video, error) {
+	return s.createVideo(ctx, v, "")
+}
+
+// createVideo is CreateVideo; a remote video also claims its URL (a taken
+// URL gives ErrTaken).
+func (s *Store) createVideo(ctx context.Context, v model.Video, url string) (model.Video, error) {
 	id, err := s.nextID(ctx, "video")
 	if err != nil {
 		return v, err
@@ -72,6 +78,7 @@ func (s *Store) CreateVideo(ctx context.Context, v model.Video) (model.Video, er
 	if v.PublishedAt.IsZero() {
 		v.PublishedAt = now
 	}
+	v.Views, v.Likes, v.Dislikes = 0, 0, 0
 	it, err := videoItem(v)
 	if err != nil {
 		return v, err
@@ -79,15 +86,27 @@ func (s *Store) CreateVideo(ctx context.Context, v model.Video) (model.Video, er
 	it[attrViews], it[attrLikes], it[attrDislikes] = int64(0), int64(0), int64(0)
 	k := videoKey(v.ID)
 	nx := table.ItemNotExists()
-	err = s.t.Transact(ctx,
+	ops := []table.Op{
 		table.PutOp(it, nx),
 		table.PutOp(refItem(videoUUIDKey(v.UUID), k, "unique"), nx),
 		table.PutOp(refItem(ownerVideoKey(accountKey(v.AccountID).PK, v.ID), k, "member"), nx),
 		table.PutOp(refItem(ownerVideoKey(channelKey(v.ChannelID).PK, v.ID), k, "member"), nx),
-		table.CheckOp(accountChannelKey(v.AccountID, v.ChannelID), table.ItemExists()))
+		table.CheckOp(accountChannelKey(v.AccountID, v.ChannelID), table.ItemExists()),
+	}
+	if url != "" {
+		ops = append(ops, table.PutOp(refItem(videoURLKey(url), k, "unique"), nx))
+	}
+	err = s.t.Transact(ctx, ops...)
 	var tx *table.TxCanceledError
-	if errors.As(err, &tx) && tx.FailedOp(table.ErrConditionFailed) == 4 {
-		err = ErrNotFound // the channel is gone or not the account's
+	if errors.As(err, &tx) {
+		switch tx.FailedOp(table.ErrConditionFailed) {
+		case 4:
+			err = ErrNotFound // the channel is gone or not the account's
+		case 1:
+			err = &TakenError{What: "uuid", Value: v.UUID}
+		case 5:
+			err = &TakenError{What: "url", Value: url}
+		}
 	}
 	if err != nil {
 		return v, fmt.Errorf("create video: %w", err)
