@@ -303,16 +303,37 @@ func (h *Handler) verify(r *http.Request, body []byte) (string, error) {
 		opts.Now = h.d.Now()
 	}
 	if _, err := httpsig.Verify(r, body, opts); err != nil {
-		switch status := httpsig.Status(err); status {
-		case http.StatusBadRequest:
-			return "", refuse(status, "Invalid signature or digest", err)
-		case http.StatusUnauthorized:
-			return "", refuse(status, "Invalid signature", err)
-		default:
+		status := httpsig.Status(err)
+		if status != http.StatusBadRequest && status != http.StatusUnauthorized {
 			return "", refuse(http.StatusServiceUnavailable, "Signing key unavailable, try again later", err)
 		}
+		detail := "Invalid signature"
+		for _, e := range signatureDetails {
+			if errors.Is(err, e.err) {
+				detail = e.detail
+				break
+			}
+		}
+		return "", refuse(status, detail, err)
 	}
 	return owner, nil
+}
+
+// signatureDetails say what was wrong with a signature, in the problem
+// answered.
+var signatureDetails = []struct {
+	err    error
+	detail string
+}{
+	{httpsig.ErrNoSignature, "Missing HTTP signature"},
+	{httpsig.ErrMalformed, "Malformed HTTP signature"},
+	{httpsig.ErrNotCovered, "HTTP signature must cover (request-target), host, date and digest"},
+	{httpsig.ErrMissingHeader, "A header named by the HTTP signature is missing"},
+	{httpsig.ErrAlgorithm, "Unsupported HTTP signature algorithm"},
+	{httpsig.ErrExpired, "HTTP signature date outside the allowed clock skew"},
+	{httpsig.ErrDigest, "Digest missing or not matching the body"},
+	{httpsig.ErrKeyNotFound, "Unknown signing key"},
+	{httpsig.ErrBadSignature, "Invalid signature"},
 }
 
 // blocked checks the actor and, for a forwarded activity, the signer.
