@@ -70,18 +70,28 @@ func nullable(s string) *string {
 	return &s
 }
 
-// actor fills the shared fields of a local actor.
-func (a *API) actor(kind, name string, id int64, created time.Time, display, desc string) actorJSON {
+// actor fills the shared fields of an actor; rem is set for a remote one.
+func (a *API) actor(kind, name string, id int64, created time.Time, display, desc string, rem *model.Remote) actorJSON {
+	url, host := actorURLHost(a.cfg.PublicURL, a.cfg.Host(), kind, name, rem)
 	return actorJSON{
-		URL: a.cfg.PublicURL + "/" + kind + "/" + name, Name: name, Host: a.cfg.Host(),
+		URL: url, Name: name, Host: host,
 		Avatars: []actorImage{}, ID: id, CreatedAt: timeJSON(created), Banners: []actorImage{},
 		DisplayName: display, Description: nullable(desc),
 	}
 }
 
+// actorURLHost is an actor's URL and host: ours for a local actor (kind is
+// "accounts" or "video-channels"), its origin's for a remote one.
+func actorURLHost(publicURL, host, kind, name string, rem *model.Remote) (string, string) {
+	if rem != nil {
+		return rem.URL, rem.Host
+	}
+	return publicURL + "/" + kind + "/" + name, host
+}
+
 func (a *API) accountJSON(acc model.Account) accountJSON {
 	j := accountJSON{
-		actorJSON: a.actor("accounts", acc.Name, acc.ID, acc.CreatedAt, acc.DisplayName, acc.Description),
+		actorJSON: a.actor("accounts", acc.Name, acc.ID, acc.CreatedAt, acc.DisplayName, acc.Description, acc.Remote),
 		UpdatedAt: timeJSON(acc.UpdatedAt),
 	}
 	if acc.UserID != 0 {
@@ -93,8 +103,8 @@ func (a *API) accountJSON(acc model.Account) accountJSON {
 
 func (a *API) channelJSON(ch model.Channel, owner *model.Account) channelJSON {
 	j := channelJSON{
-		actorJSON: a.actor("video-channels", ch.Name, ch.ID, ch.CreatedAt, ch.DisplayName, ch.Description),
-		Support:   nullable(ch.Support), IsLocal: true, UpdatedAt: timeJSON(ch.UpdatedAt),
+		actorJSON: a.actor("video-channels", ch.Name, ch.ID, ch.CreatedAt, ch.DisplayName, ch.Description, ch.Remote),
+		Support:   nullable(ch.Support), IsLocal: ch.Remote == nil, UpdatedAt: timeJSON(ch.UpdatedAt),
 	}
 	if owner != nil {
 		oj := a.accountJSON(*owner)

@@ -160,17 +160,25 @@ func (a *API) videoBase(v model.Video) videoBase {
 	if v.OriginallyPublishedAt != nil {
 		b.OriginallyPublishedAt = timeOrNull(*v.OriginallyPublishedAt)
 	}
+	if v.Remote != nil {
+		// A remote video is watched at its origin; its images are there
+		// too (this instance does not cache them: the paths stay null).
+		b.URL, b.IsLocal = v.Remote.URL, false
+		b.ThumbnailPath, b.PreviewPath = nil, nil
+	}
 	return b
 }
 
 // videoJSON is a list item; the owner's own lists show the state too.
 func (a *API) videoJSON(v model.Video, acc model.Account, ch model.Channel, withState bool) videoJSON {
+	accURL, accHost := actorURLHost(a.cfg.PublicURL, a.cfg.Host(), "accounts", acc.Name, acc.Remote)
+	chURL, chHost := actorURLHost(a.cfg.PublicURL, a.cfg.Host(), "video-channels", ch.Name, ch.Remote)
 	j := videoJSON{
 		videoBase: a.videoBase(v),
 		Account: actorSummary{ID: acc.ID, DisplayName: acc.DisplayName, Name: acc.Name,
-			URL: a.cfg.PublicURL + "/accounts/" + acc.Name, Host: a.cfg.Host(), Avatars: []actorImage{}},
+			URL: accURL, Host: accHost, Avatars: []actorImage{}},
 		Channel: channelSummary{ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName,
-			URL: a.cfg.PublicURL + "/video-channels/" + ch.Name, Host: a.cfg.Host(), Avatars: []actorImage{}},
+			URL: chURL, Host: chHost, Avatars: []actorImage{}},
 	}
 	if withState {
 		st := taxonomy.State(v.State)
@@ -189,10 +197,17 @@ func (a *API) videoDetailsJSON(v model.Video, acc model.Account, ch model.Channe
 		DownloadEnabled: v.DownloadEnabled, WaitTranscoding: v.WaitTranscoding,
 		State: taxonomy.State(v.State), TrackerURLs: []string{a.httpTracker, a.wsTracker},
 	}
+	if v.Remote != nil && len(v.Remote.Trackers) > 0 {
+		j.TrackerURLs = v.Remote.Trackers
+	}
 	if j.Tags == nil {
 		j.Tags = []string{}
 	}
 	for _, f := range v.Files {
+		if v.Remote != nil {
+			j.Files = append(j.Files, a.remoteFileJSON(v, f))
+			continue
+		}
 		if f.Filename == "" {
 			// The upload, not yet published: only what is known of it.
 			j.Files = append(j.Files, fileJSON{ID: f.ID, Resolution: taxonomy.Resolution(f.Resolution), Size: f.Size})
@@ -207,7 +222,14 @@ func (a *API) videoDetailsJSON(v model.Video, acc model.Account, ch model.Channe
 			SegmentsSha256URL: mediakeys.URL(a.cfg.PublicURL, mediakeys.HLSFile(v.UUID, v.HLS.SegmentsSHA256Filename)),
 			Redundancies:      []struct{}{}, Files: []fileJSON{},
 		}
+		if v.Remote != nil {
+			p.PlaylistURL, p.SegmentsSha256URL = v.HLS.PlaylistURL, v.HLS.SegmentsSHA256URL
+		}
 		for _, f := range v.HLS.Files {
+			if v.Remote != nil {
+				p.Files = append(p.Files, a.remoteFileJSON(v, f))
+				continue
+			}
 			p.Files = append(p.Files, a.fileJSON(v, f, mediakeys.HLSFile(v.UUID, f.Filename),
 				"/download/streaming-playlists/hls/videos/"+fmt.Sprintf("%s-%d-fragmented%s", v.UUID, f.Resolution, ext(f.Filename))))
 		}
@@ -231,6 +253,24 @@ func (a *API) fileJSON(v model.Video, f model.VideoFile, key, downloadPath strin
 			TorrentURL: torrentURL, InfoHash: f.InfoHash, Name: v.Name,
 			Trackers: []string{a.httpTracker, a.wsTracker}, WebSeeds: []string{fileURL},
 		})
+	}
+	return j
+}
+
+// remoteFileJSON is a remote video's file: every URL at its origin.
+func (a *API) remoteFileJSON(v model.Video, f model.VideoFile) fileJSON {
+	j := fileJSON{
+		ID: f.ID, Resolution: taxonomy.Resolution(f.Resolution), Width: f.Width, Height: f.Height,
+		Size: f.Size, FPS: f.FPS, FileURL: f.URL, FileDownloadURL: f.URL, MetadataURL: f.MetadataURL,
+	}
+	if f.TorrentURL != "" {
+		j.TorrentURL, j.TorrentDownloadURL = f.TorrentURL, f.TorrentURL
+		if f.InfoHash != "" {
+			j.MagnetURI = torrentfile.Magnet(torrentfile.MagnetOptions{
+				TorrentURL: f.TorrentURL, InfoHash: f.InfoHash, Name: v.Name,
+				Trackers: v.Remote.Trackers, WebSeeds: []string{f.URL},
+			})
+		}
 	}
 	return j
 }
