@@ -1,0 +1,152 @@
+package deliver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/vidiverse/vidiverse/shared/queue"
+)
+
+// fanOut expands a fan-out job into single-inbox jobs on the deliver
+// queue. An error (a follower lookup or a send that may succeed later)
+// reports the record failed, so the whole fan-out is delivered again;
+// inboxes already enqueued by an earlier try in this process are then
+// left out.
+func (d *Deliverer) fanOut(ctx context.Context, messageID string, j Job) error {
+	inboxes, err := d.expand(ctx, j)
+	if err != nil {
+		return err
+	}
+	done := d.fanned.take(messageID)
+	ms := make([]queue.Message, 0, len(inboxes))
+	targets := make([]string, 0, len(inboxes))
+	for _, in := range inboxes {
+		if done[in] {
+			continue
+		}
+		body, err := Job{Activity: j.Activity, Signer: j.Signer, KeyID: j.KeyID, Inbox: in}.encode()
+		if err != nil {
+			return err
+		}
+		ms = append(ms, queue.Message{Body: body})
+		targets = append(targets, in)
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	_, err = d.d.Queue.SendBatch(ctx, ms)
+	var be *queue.BatchError
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &be):
+		if len(done) > 0 {
+			d.fanned.keep(messageID, done)
+		}
+		return fmt.Errorf("fan out to %d inboxes: %w", len(ms), err)
+	}
+	// Partly sent: remember what went out; messages the queue refuses for
+	// what they are (too large, invalid) cannot succeed later.
+	if done == nil {
+		done = make(map[string]bool, len(targets))
+	}
+	transient := 0
+	for i, in := range targets {
+		ferr, failed := be.Failed[i]
+		switch {
+		case !failed:
+			done[in] = true
+		case errors.Is(ferr, queue.ErrTooLarge) || errors.Is(ferr, queue.ErrInvalid):
+			done[in] = true
+			d.log.ErrorContext(ctx, "delivery job refused by the queue, dropped", "inbox", in, "err", ferr)
+		default:
+			transient++
+		}
+	}
+	if transient == 0 {
+		return nil
+	}
+	d.fanned.keep(messageID, done)
+	return fmt.Errorf("fan out: %d of %d jobs not enqueued: %w", transient, len(ms), err)
+}
+
+// expand lists the distinct inboxes of a fan-out job in order: the
+// followers' inboxes, then the extra ones, each once, none on this
+// instance's origin. Unusable URLs are logged and skipped.
+func (d *Deliverer) expand(ctx context.Context, j Job) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(raw string) {
+		u, err := parseInbox(raw)
+		if err != nil {
+			d.log.WarnContext(ctx, "fan-out inbox skipped", "err", err)
+			return
+		}
+		if d.own(u) {
+			return
+		}
+		s := u.String()
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, ref := range j.Followers {
+		if d.d.Followers == nil {
+			return nil, fmt.Errorf("followers of %s %d: no follower lookup configured", ref.Kind, ref.ID)
+		}
+		inboxes, err := d.d.Followers(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("followers of %s %d: %w", ref.Kind, ref.ID, err)
+		}
+		for _, in := range inboxes {
+			add(in)
+		}
+	}
+	for _, in := range j.Inboxes {
+		add(in)
+	}
+	return out, nil
+}
+
+// fanoutMemo remembers, by message id, the inboxes a partly failed fan-out
+// already enqueued, so its redelivery to this process does not enqueue
+// them again. It holds few entries (partial failures are rare); past
+// fanoutMemoSize an arbitrary one is forgotten, which costs duplicates
+// only.
+type fanoutMemo struct {
+	mu   sync.Mutex
+	done map[string]map[string]bool
+}
+
+const fanoutMemoSize = 64
+
+// take removes and returns what the message's earlier tries enqueued.
+func (m *fanoutMemo) take(messageID string) map[string]bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	done := m.done[messageID]
+	delete(m.done, messageID)
+	return done
+}
+
+// keep records what the message's tries have enqueued so far.
+func (m *fanoutMemo) keep(messageID string, done map[string]bool) {
+	if messageID == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.done == nil {
+		m.done = map[string]map[string]bool{}
+	}
+	for id := range m.done {
+		if len(m.done) < fanoutMemoSize {
+			break
+		}
+		delete(m.done, id)
+	}
+	m.done[messageID] = done
+}
