@@ -8,8 +8,10 @@ import (
 
 	"github.com/vidiverse/vidiverse/shared/blob"
 	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/outbox"
 	"github.com/vidiverse/vidiverse/shared/password"
 	"github.com/vidiverse/vidiverse/shared/queue"
+	"github.com/vidiverse/vidiverse/shared/resolve"
 	"github.com/vidiverse/vidiverse/shared/store"
 	"github.com/vidiverse/vidiverse/shared/taxonomy"
 	"github.com/vidiverse/vidiverse/shared/torrentfile"
@@ -32,6 +34,10 @@ type Deps struct {
 	// Probe, when set, reads an uploaded file's media information so that
 	// unreadable uploads are refused at once (where ffprobe is available).
 	Probe func(ctx context.Context, input string) error
+	// Resolver and Outbox federate: they find remote actors and videos
+	// and send activities. Without them federation routes answer 503.
+	Resolver *resolve.Resolver
+	Outbox   *outbox.Outbox
 }
 
 // API is the REST API handler.
@@ -49,6 +55,8 @@ type API struct {
 	uploads   *upload.Handlers
 	cat       catalog
 	probe     func(ctx context.Context, input string) error
+	resolver  *resolve.Resolver
+	outbox    *outbox.Outbox
 	// wsTracker and httpTracker are the instance's tracker URLs.
 	wsTracker, httpTracker string
 }
@@ -56,7 +64,8 @@ type API struct {
 // New returns the API as an http.Handler for every path under /api/v1/.
 func New(d Deps) *API {
 	a := &API{cfg: d.Config, st: d.Store, log: d.Log, now: d.Now, kdf: d.Password, mux: http.NewServeMux(),
-		blobs: d.Blobs, transcode: d.Transcode, probe: d.Probe}
+		blobs: d.Blobs, transcode: d.Transcode, probe: d.Probe,
+		resolver: d.Resolver, outbox: d.Outbox}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -134,6 +143,24 @@ func (a *API) routeTable() []route {
 		{"GET /api/v1/accounts/{name}/videos", a.listAccountVideos},
 		{"GET /api/v1/video-channels/{handle}/videos", a.listChannelVideos},
 		{"GET /api/v1/search/videos", a.searchVideos},
+		{"GET /api/v1/server/following", a.listServerFollows(true)},
+		{"POST /api/v1/server/following", a.authed(a.postServerFollowing)},
+		{"DELETE /api/v1/server/following/{hostOrHandle}", a.authed(a.deleteServerFollowing)},
+		{"GET /api/v1/server/followers", a.listServerFollows(false)},
+		{"POST /api/v1/server/followers/{nameWithHost}/accept", a.authed(a.serverFollower("accept"))},
+		{"POST /api/v1/server/followers/{nameWithHost}/reject", a.authed(a.serverFollower("reject"))},
+		{"DELETE /api/v1/server/followers/{nameWithHost}", a.authed(a.serverFollower("remove"))},
+		{"GET /api/v1/users/me/subscriptions", a.authed(a.listSubscriptions)},
+		{"POST /api/v1/users/me/subscriptions", a.authed(a.postSubscription)},
+		{"GET /api/v1/users/me/subscriptions/exist", a.authed(a.subscriptionsExist)},
+		{"GET /api/v1/users/me/subscriptions/videos", a.authed(a.listSubscriptionVideos)},
+		{"GET /api/v1/users/me/subscriptions/{subscriptionHandle}", a.authed(a.getSubscription)},
+		{"DELETE /api/v1/users/me/subscriptions/{subscriptionHandle}", a.authed(a.deleteSubscription)},
+		{"GET /api/v1/videos/{id}/comment-threads", a.listCommentThreads},
+		{"POST /api/v1/videos/{id}/comment-threads", a.authed(a.postComment(false))},
+		{"GET /api/v1/videos/{id}/comment-threads/{threadId}", a.getCommentThread},
+		{"POST /api/v1/videos/{id}/comments/{commentId}", a.authed(a.postComment(true))},
+		{"DELETE /api/v1/videos/{id}/comments/{commentId}", a.authed(a.deleteComment)},
 		{"GET /download/videos/{file}", a.downloadVideo},
 		{"GET /download/streaming-playlists/hls/videos/{file}", a.downloadVideo},
 		{"GET /download/torrents/{file}", a.downloadTorrent},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -214,7 +215,9 @@ func jsonCase(method, path string, v any, token string) badCase {
 func TestBadInputAnswers4xxProblem(t *testing.T) {
 	e := newEnv(t)
 	root := e.login("root", rootPassword)
-	cases := badInputs(root, e.storedVideo(t, "root", model.PrivacyPublic).ID)
+	vid := e.storedVideo(t, "root", model.PrivacyPublic).ID
+	cases := badInputs(root, vid)
+	maps.Copy(cases, federationBadInputs(root, vid))
 	for _, r := range e.api.routeTable() {
 		if len(cases[r.pattern]) == 0 && !slices.Contains(inputless, r.pattern) {
 			t.Errorf("route %s has no bad-input cases", r.pattern)

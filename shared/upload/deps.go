@@ -105,7 +105,7 @@ func (h *Handlers) Routes() []Route {
 		{"PUT /api/v1/videos/upload-resumable", h.ResumableChunk()},
 		{"DELETE /api/v1/videos/upload-resumable", h.ResumableCancel()},
 		{"POST /api/v1/videos/upload-direct", h.DirectInit()},
-		{"POST /api/v1/videos/upload-direct/{uploadId}/complete", h.DirectComplete()},
+		{"POST /api/v1/videos/upload-direct/complete/{uploadId}", h.DirectComplete()},
 		{"DELETE /api/v1/videos/upload-direct/{uploadId}", h.DirectAbort()},
 	}
 }
@@ -125,7 +125,7 @@ func (h *Handlers) ResumableCancel() http.Handler { return h.handle(h.resumableC
 // DirectInit serves POST /api/v1/videos/upload-direct.
 func (h *Handlers) DirectInit() http.Handler { return h.handle(h.directInit) }
 
-// DirectComplete serves POST /api/v1/videos/upload-direct/{uploadId}/complete.
+// DirectComplete serves POST /api/v1/videos/upload-direct/complete/{uploadId}.
 func (h *Handlers) DirectComplete() http.Handler { return h.handle(h.directComplete) }
 
 // DirectAbort serves DELETE /api/v1/videos/upload-direct/{uploadId}.

@@ -141,6 +141,7 @@ func uploadID(r *http.Request) string {
 	if !ok {
 		return ""
 	}
+	rest = strings.TrimPrefix(rest, "complete/")
 	id, _, _ := strings.Cut(rest, "/")
 	return id
 }

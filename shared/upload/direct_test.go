@@ -83,7 +83,7 @@ func TestDirectUploadWithPresignedParts(t *testing.T) {
 		end := min(int64(i+1)*a.PartSize, size)
 		etags = append(etags, putPart(t, p.URL, file[int64(i)*a.PartSize:end]))
 	}
-	path := "/api/v1/videos/upload-direct/" + a.UploadID + "/complete"
+	path := "/api/v1/videos/upload-direct/complete/" + a.UploadID
 	problemOf(t, hs.do("POST", path, "bob-token", bytes.NewReader(completeBody(etags)), nil), http.StatusForbidden)
 	v := videoOf(t, hs.do("POST", path, "alice-token", bytes.NewReader(completeBody(etags)), nil))
 	c := hs.createCalls()[0]
@@ -110,7 +110,7 @@ func TestDirectUploadBadParts(t *testing.T) {
 	const size = 6 << 20
 	file := randomBytes(size)
 	a := hs.startDirect("alice-token", size, nil)
-	path := "/api/v1/videos/upload-direct/" + a.UploadID + "/complete"
+	path := "/api/v1/videos/upload-direct/complete/" + a.UploadID
 	first := putPart(t, a.Parts[0].URL, file[:a.PartSize])
 
 	// A part missing from the list, or not uploaded, or a wrong ETag: 400,
@@ -145,7 +145,7 @@ func TestDirectUploadAbortAndBadInput(t *testing.T) {
 		t.Fatalf("abort: %d", resp.StatusCode)
 	}
 	hs.assertNothingStored()
-	problemOf(t, hs.do("POST", "/api/v1/videos/upload-direct/"+a.UploadID+"/complete", "alice-token", strings.NewReader(`{"parts":[]}`), nil), 404)
+	problemOf(t, hs.do("POST", "/api/v1/videos/upload-direct/complete/"+a.UploadID, "alice-token", strings.NewReader(`{"parts":[]}`), nil), 404)
 	problemOf(t, hs.do("DELETE", "/api/v1/videos/upload-direct/"+a.UploadID, "alice-token", nil, nil), 404)
 	// A resumable session is not a direct one.
 	loc, _ := hs.startResumable("alice-token", initBody(nil), 100, http.StatusCreated)
@@ -202,7 +202,7 @@ func TestPartSizeFor(t *testing.T) {
 // path.
 func TestUploadIDWithoutPattern(t *testing.T) {
 	for path, want := range map[string]string{
-		"/api/v1/videos/upload-direct/abc/complete": "abc",
+		"/api/v1/videos/upload-direct/complete/abc": "abc",
 		"/api/v1/videos/upload-direct/abc":          "abc",
 		"/api/v1/videos/upload-direct/":             "",
 		"/api/v1/videos/upload":                     "",

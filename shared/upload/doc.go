@@ -68,7 +68,7 @@
 // The client PUTs bytes [(n-1)·partSize, n·partSize) of the file to part
 // n's URL (a plain HTTP PUT: S3's presigned UploadPart, or the local
 // server's /local-blob/ handler) and keeps each response's ETag header.
-// Then POST /api/v1/videos/upload-direct/{uploadId}/complete with
+// Then POST /api/v1/videos/upload-direct/complete/{uploadId} with
 // {"parts":[{"partNumber":1,"etag":"…"},…]} checks the parts against the
 // store, completes the object, checks that its size is the declared one and
 // creates the video: 200 {"video":{id,shortUUID,uuid}} (again on a replay).

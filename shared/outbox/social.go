@@ -1,0 +1,173 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vidiverse/vidiverse/shared/apobject"
+	"github.com/vidiverse/vidiverse/shared/apvocab"
+	"github.com/vidiverse/vidiverse/shared/model"
+)
+
+// originInboxes are where activities about a remote video go: its
+// channel's and its account's (shared) inboxes.
+func (o *Outbox) originInboxes(acc model.Account, ch model.Channel) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range []*model.Remote{ch.Remote, acc.Remote} {
+		if r == nil {
+			continue
+		}
+		if in := r.DeliveryInbox(); in != "" && !seen[in] {
+			seen[in] = true
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// videoURL is a video's ActivityPub id.
+func (o *Outbox) videoURL(v model.Video) string {
+	if v.Remote != nil {
+		return v.Remote.URL
+	}
+	return o.PublicURL + "/videos/watch/" + v.UUID
+}
+
+// audience is who hears of an activity about video v: for a local video
+// the followers of its account, channel and the instance; for a remote one
+// its origin (which forwards it to its followers).
+func (o *Outbox) audience(ctx context.Context, v model.Video) (followers []model.ActorRef, inboxes []string, err error) {
+	acc, ch, err := o.owners(ctx, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.Remote != nil {
+		return nil, o.originInboxes(acc, ch), nil
+	}
+	inv, err := o.involved(ctx, acc, ch)
+	if err != nil {
+		return nil, nil, err
+	}
+	return refs(inv), nil, nil
+}
+
+// CommentCreated sends a local comment (by author) as a Create of a Note.
+// inReplyTo is the URL of what it answers: the video or a comment.
+func (o *Outbox) CommentCreated(ctx context.Context, c model.Comment, v model.Video, author model.Account, inReplyTo string) error {
+	if v.Remote == nil && !federated(v) {
+		return nil
+	}
+	followers, inboxes, err := o.audience(ctx, v)
+	if err != nil {
+		return err
+	}
+	by := o.accountActor(author)
+	note := apobject.Comment(o.PublicURL, c, v, o.videoURL(v), by.url, inReplyTo, nil)
+	act := &apvocab.Activity{Type: apvocab.TypeCreate, ID: note.ID + "/activity", Actor: by.url, To: note.To, CC: note.CC,
+		Object: apvocab.Ref{ID: note.ID, Type: apvocab.TypeNote, Object: note}}
+	return o.send(ctx, by, act, append(followers, by.ref), inboxes)
+}
+
+// CommentDeleted sends the Delete of a local comment.
+func (o *Outbox) CommentDeleted(ctx context.Context, c model.Comment, v model.Video, author model.Account) error {
+	if v.Remote == nil && !federated(v) {
+		return nil
+	}
+	followers, inboxes, err := o.audience(ctx, v)
+	if err != nil {
+		return err
+	}
+	by := o.accountActor(author)
+	del := &apvocab.Activity{Type: apvocab.TypeDelete, ID: c.URL + "/delete", Actor: by.url,
+		To: []string{apvocab.Public}, CC: []string{by.url + "/followers"}, Object: apvocab.Ref{ID: c.URL}}
+	return o.send(ctx, by, del, append(followers, by.ref), inboxes)
+}
+
+// Rated sends a local account's rating of a remote video to its origin:
+// Like or Dislike, and Undo of the one it replaces. Ratings of local
+// videos change counters that the next Update carries.
+func (o *Outbox) Rated(ctx context.Context, v model.Video, by model.Account, old, rating string) error {
+	if v.Remote == nil || old == rating {
+		return nil
+	}
+	acc, ch, err := o.owners(ctx, v)
+	if err != nil {
+		return err
+	}
+	inboxes := o.originInboxes(acc, ch)
+	a := o.accountActor(by)
+	vu := o.videoURL(v)
+	rate := func(kind string) *apvocab.Activity {
+		typ, path := apvocab.TypeLike, "likes"
+		if kind == "dislike" {
+			typ, path = apvocab.TypeDislike, "dislikes"
+		}
+		return &apvocab.Activity{Type: typ, ID: fmt.Sprintf("%s/%s/%d", a.url, path, v.ID), Actor: a.url,
+			To: []string{apobject.ActorURL(o.PublicURL, acc)}, CC: []string{}, Object: apvocab.Ref{ID: vu}}
+	}
+	if old == "like" || old == "dislike" {
+		prev := rate(old)
+		undo := &apvocab.Activity{Type: apvocab.TypeUndo, ID: prev.ID + "/undo", Actor: a.url, To: prev.To, CC: []string{},
+			Object: apvocab.Ref{ID: prev.ID, Type: prev.Type, Object: prev}}
+		if err := o.send(ctx, a, undo, nil, inboxes); err != nil {
+			return err
+		}
+	}
+	if rating == "like" || rating == "dislike" {
+		return o.send(ctx, a, rate(rating), nil, inboxes)
+	}
+	return nil
+}
+
+// followActivity is the Follow of target by follower with id f.URL.
+func followActivity(f model.Follow, followerURL, targetURL string) *apvocab.Activity {
+	return &apvocab.Activity{Type: apvocab.TypeFollow, ID: f.URL, Actor: followerURL, Object: apvocab.Ref{ID: targetURL}}
+}
+
+// FollowURL is the id PeerTube gives a Follow: {follower}/follows/{id}.
+func FollowURL(followerURL string, id int64) string {
+	return fmt.Sprintf("%s/follows/%d", followerURL, id)
+}
+
+// Follow sends the Follow of a remote actor (target, reached at inbox) by
+// a local account.
+func (o *Outbox) Follow(ctx context.Context, f model.Follow, follower model.Account, targetURL, inbox string) error {
+	a := o.accountActor(follower)
+	return o.send(ctx, a, followActivity(f, a.url, targetURL), nil, []string{inbox})
+}
+
+// Unfollow sends the Undo of a Follow.
+func (o *Outbox) Unfollow(ctx context.Context, f model.Follow, follower model.Account, targetURL, inbox string) error {
+	a := o.accountActor(follower)
+	fa := followActivity(f, a.url, targetURL)
+	undo := &apvocab.Activity{Type: apvocab.TypeUndo, ID: f.URL + "/undo", Actor: a.url,
+		Object: apvocab.Ref{ID: fa.ID, Type: fa.Type, Object: fa}}
+	return o.send(ctx, a, undo, nil, []string{inbox})
+}
+
+// Accept answers a remote Follow of a local account or channel (target)
+// with an Accept, or a Reject when reject is set.
+func (o *Outbox) Accept(ctx context.Context, f model.Follow, followerURL, inbox string, target model.ActorRef, reject bool) error {
+	var by actor
+	if target.Kind == model.KindChannel {
+		c, err := o.Store.Channel(ctx, target.ID)
+		if err != nil {
+			return err
+		}
+		by = o.channelActor(c)
+	} else {
+		a, err := o.Store.Account(ctx, target.ID)
+		if err != nil {
+			return err
+		}
+		by = o.accountActor(a)
+	}
+	typ, id := apvocab.TypeAccept, fmt.Sprintf("%s/accepts/follows/%d", o.PublicURL, f.ID)
+	if reject {
+		typ, id = apvocab.TypeReject, fmt.Sprintf("%s/rejects/follows/%d", o.PublicURL, f.ID)
+	}
+	fa := followActivity(f, followerURL, by.url)
+	act := &apvocab.Activity{Type: typ, ID: id, Actor: by.url, Object: apvocab.Ref{ID: fa.ID, Type: fa.Type, Object: fa}}
+	return o.send(ctx, by, act, nil, []string{inbox})
+}
