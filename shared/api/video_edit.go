@@ -205,13 +205,19 @@ func (a *API) putVideo(w http.ResponseWriter, r *http.Request) error {
 	if meta.ChannelID != v.ChannelID {
 		return problem.BadRequest("Moving a video to another channel is not supported yet")
 	}
-	if _, err := a.st.ModifyVideo(r.Context(), v.ID, func(x *model.Video) error {
+	updated, err := a.st.ModifyVideo(r.Context(), v.ID, func(x *model.Video) error {
 		x.VideoMeta = meta
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	a.invalidate()
+	if a.outbox != nil {
+		if err := a.outbox.VideoChanged(r.Context(), v, updated); err != nil {
+			a.log.ErrorContext(r.Context(), "federate video update", "video", v.UUID, "err", err)
+		}
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusNoContent)
 	return nil

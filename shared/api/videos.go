@@ -150,10 +150,19 @@ func (a *API) deleteVideo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.st.DeleteVideo(r.Context(), v); err != nil && !errors.Is(err, store.ErrNotFound) {
+	del := a.st.DeleteVideo
+	if v.Remote != nil {
+		del = a.st.DeleteRemoteVideo
+	}
+	if err := del(r.Context(), v); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	a.invalidate()
+	if a.outbox != nil {
+		if err := a.outbox.VideoDeleted(r.Context(), v); err != nil {
+			a.log.ErrorContext(r.Context(), "federate video deletion", "video", v.UUID, "err", err)
+		}
+	}
 	for _, key := range mediaKeys(v) {
 		if key == "" {
 			continue
@@ -249,6 +258,10 @@ func (a *API) putVideoRate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	old, err := a.st.Rating(r.Context(), v.ID, u.AccountID)
+	if err != nil {
+		return err
+	}
 	if err := a.st.Rate(r.Context(), v.ID, u.AccountID, b.Rating.V); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return problem.NotFound("Video not found")
@@ -256,6 +269,15 @@ func (a *API) putVideoRate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.invalidate()
+	if a.outbox != nil && v.Remote != nil {
+		acc, err := a.st.Account(r.Context(), u.AccountID)
+		if err == nil {
+			err = a.outbox.Rated(r.Context(), v, acc, old, b.Rating.V)
+		}
+		if err != nil {
+			a.log.ErrorContext(r.Context(), "federate rating", "video", v.UUID, "err", err)
+		}
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

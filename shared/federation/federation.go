@@ -28,6 +28,8 @@ const (
 	ChannelsPath = "/video-channels/"
 	// SharedInboxPath is every local actor's endpoints.sharedInbox.
 	SharedInboxPath = "/inbox"
+	// VideosPath is where videos' ActivityPub ids live.
+	VideosPath = "/videos/watch/"
 )
 
 // Deps are what the handler reads.
@@ -39,6 +41,11 @@ type Deps struct {
 	Store    *store.Store
 	Keys     *keyring.Keyring
 	Log      *slog.Logger
+	// Inbox serves the inboxes (POST /inbox, /accounts/{name}/inbox,
+	// /video-channels/{name}/inbox); nil leaves them unserved.
+	Inbox http.Handler
+	// Trackers are the tracker URLs videos list.
+	Trackers []string
 }
 
 // Handler serves discovery and actor documents.
@@ -67,6 +74,13 @@ func New(d Deps) *Handler {
 	h.mux.Handle("GET "+nodeinfo.Path, h.wrap(h.nodeInfo))
 	h.mux.Handle("GET "+AccountsPath+"{name}", h.wrap(h.activityPub(h.account)))
 	h.mux.Handle("GET "+ChannelsPath+"{name}", h.wrap(h.activityPub(h.channel)))
+	if d.Inbox != nil {
+		h.mux.Handle("POST "+SharedInboxPath, d.Inbox)
+		h.mux.Handle("POST "+AccountsPath+"{name}/inbox", d.Inbox)
+		h.mux.Handle("POST "+ChannelsPath+"{name}/inbox", d.Inbox)
+	}
+	h.mux.Handle("GET "+VideosPath+"{uuid}", h.wrap(h.activityPub(h.video)))
+	h.mux.Handle("GET "+VideosPath+"{uuid}/comments/{id}", h.wrap(h.activityPub(h.comment)))
 	for _, c := range []string{"followers", "following", "outbox", "playlists"} {
 		h.mux.Handle("GET "+AccountsPath+"{name}/"+c, h.wrap(h.activityPub(h.emptyCollection(AccountsPath, c, h.accountExists))))
 		h.mux.Handle("GET "+ChannelsPath+"{name}/"+c, h.wrap(h.activityPub(h.emptyCollection(ChannelsPath, c, h.channelExists))))

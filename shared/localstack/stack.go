@@ -16,7 +16,9 @@ import (
 	blobfs "github.com/vidiverse/vidiverse/shared/blob/fs"
 	"github.com/vidiverse/vidiverse/shared/cdn"
 	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/federate"
 	"github.com/vidiverse/vidiverse/shared/federation"
+	"github.com/vidiverse/vidiverse/shared/fetch"
 	"github.com/vidiverse/vidiverse/shared/keyring"
 	"github.com/vidiverse/vidiverse/shared/pipeline"
 	"github.com/vidiverse/vidiverse/shared/queue"
@@ -81,8 +83,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 	s.store = store.New(s.table)
 	tools := transcode.DefaultTools()
 	tools.Log = log
-	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log, Blobs: s.blobs, Transcode: s.queues["transcode"],
-		Probe: func(ctx context.Context, input string) error { _, err := tools.Probe(ctx, input); return err }})
 	// The key-encryption key of actors' private keys; in AWS it is a
 	// Secrets Manager secret.
 	kek, err := keyring.LoadKEK(filepath.Join(cfg.DataDir, "actor-kek"))
@@ -95,10 +95,30 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 		s.Close()
 		return nil, fmt.Errorf("open keyring: %w", err)
 	}
-	s.fed = federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: serverconfig.FromConfig(cfg), Store: s.store, Keys: keys, Log: log})
+	// Deliveries that failed for good wait in a queue nobody consumes, as
+	// in a dead-letter queue.
+	dead, err := s.broker.Queue("deliver-dead", embedded.Policy{MaxReceives: -1, Retention: 14 * 24 * time.Hour})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open queue deliver-dead: %w", err)
+	}
+	fed, err := federate.New(federate.Config{PublicURL: cfg.PublicURL, Store: s.store, Keys: keys,
+		Inbox: s.queues["inbox"], Deliver: s.queues["deliver"], DeliverDLQ: dead,
+		Fetch: fetch.Options{}, Log: log})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.consumers["inbox"] = fed.Applier.Handle
+	s.consumers["deliver"] = fed.Deliverer.Handle
+	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log, Blobs: s.blobs, Transcode: s.queues["transcode"],
+		Probe:    func(ctx context.Context, input string) error { _, err := tools.Probe(ctx, input); return err },
+		Resolver: fed.Resolver, Outbox: fed.Outbox})
+	s.fed = federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: serverconfig.FromConfig(cfg), Store: s.store,
+		Keys: keys, Log: log, Inbox: fed.Inbox, Trackers: fed.Outbox.Trackers})
 	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
 		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
-		WorkDir: filepath.Join(cfg.DataDir, "work")}, s.store, s.blobs, s.queues["transcode"], tools, log)
+		WorkDir: filepath.Join(cfg.DataDir, "work"), Published: fed.Outbox.VideoPublished}, s.store, s.blobs, s.queues["transcode"], tools, log)
 	s.consumers["transcode"] = s.pipeline.Handle
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "work"), 0o700); err != nil {
 		s.Close()
@@ -192,6 +212,18 @@ var consumerSettings = map[string]struct {
 	"transcode": {
 		policy:  embedded.Policy{VisibilityTimeout: 16 * time.Minute, MaxReceives: 5},
 		options: eventsource.Options{BatchSize: 1, Timeout: 15 * time.Minute},
+	},
+	// Activities received: a failed one (its sender's server did not
+	// answer a fetch) is retried after the visibility timeout.
+	"inbox": {
+		policy:  embedded.Policy{VisibilityTimeout: 2 * time.Minute, MaxReceives: 5},
+		options: eventsource.Options{BatchSize: 10, Timeout: time.Minute, Concurrency: 2},
+	},
+	// Deliveries retry through delayed re-sends of their own; the
+	// visibility timeout only covers a consumer that died mid-batch.
+	"deliver": {
+		policy:  embedded.Policy{VisibilityTimeout: 2 * time.Minute, MaxReceives: 5},
+		options: eventsource.Options{BatchSize: 10, Timeout: time.Minute, Concurrency: 4},
 	},
 }
 

@@ -171,6 +171,21 @@ func (o *Outbox) VideoUpdated(ctx context.Context, v model.Video) error {
 	return o.send(ctx, by, upd, refs(inv), nil)
 }
 
+// VideoChanged tells followers of an edit: an Update while the video stays
+// federated, a Create (and Announces) when it becomes so, a Delete when it
+// stops being so (made private).
+func (o *Outbox) VideoChanged(ctx context.Context, old, cur model.Video) error {
+	switch {
+	case federated(old) && federated(cur):
+		return o.VideoUpdated(ctx, cur)
+	case federated(cur):
+		return o.VideoPublished(ctx, cur)
+	case federated(old):
+		return o.VideoDeleted(ctx, cur)
+	}
+	return nil
+}
+
 // VideoDeleted tells the followers who heard of a video that it is gone.
 // v is the video as it was before deletion.
 func (o *Outbox) VideoDeleted(ctx context.Context, v model.Video) error {

@@ -84,6 +84,11 @@ func (p *Pipeline) finalize(ctx context.Context, id int64) error {
 		return nil
 	}
 	p.cleanUp(ctx, v, retired)
+	if p.cfg.Published != nil {
+		if err := p.cfg.Published(ctx, v); err != nil {
+			p.log.ErrorContext(ctx, "federate published video", "video", v.UUID, "err", err)
+		}
+	}
 	return nil
 }
 

@@ -32,6 +32,9 @@ type Config struct {
 	MaxAttempts int
 	// WorkDir holds temporary files ("" means the system's temp dir).
 	WorkDir string
+	// Published, when set, is told of each video the pipeline publishes
+	// (federation). Its failure is logged: the video stays published.
+	Published func(ctx context.Context, v model.Video) error
 }
 
 // DefaultChunkSeconds is the chunk length of chunked encodes.
