@@ -52,6 +52,10 @@ func Video(publicURL string, v model.Video, acc model.Account, ch model.Channel,
 	if published.IsZero() {
 		published = v.CreatedAt
 	}
+	policy := v.CommentsPolicy
+	if policy == 0 {
+		policy = model.CommentsEnabled // unset: enabled, as the REST API shows it
+	}
 	o := &apvocab.Video{
 		Type:            apvocab.TypeVideo,
 		ID:              id,
@@ -62,8 +66,8 @@ func Video(publicURL string, v model.Video, acc model.Account, ch model.Channel,
 		Sensitive:       v.NSFW,
 		WaitTranscoding: v.WaitTranscoding,
 		State:           v.State,
-		CommentsEnabled: v.CommentsPolicy != model.CommentsDisabled,
-		CommentsPolicy:  v.CommentsPolicy,
+		CommentsEnabled: policy != model.CommentsDisabled,
+		CommentsPolicy:  policy,
 		DownloadEnabled: v.DownloadEnabled,
 		Published:       published,
 		Updated:         v.UpdatedAt,
@@ -85,7 +89,7 @@ func Video(publicURL string, v model.Video, acc model.Account, ch model.Channel,
 		},
 	}
 	o.To, o.CC = videoAudience(v.Privacy, accountURL)
-	if v.CommentsPolicy != model.CommentsEnabled {
+	if policy != model.CommentsEnabled {
 		o.CanReply = apvocab.Public
 	}
 	if v.Category != nil {

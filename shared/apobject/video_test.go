@@ -279,9 +279,13 @@ func TestVideoAudienceAndOptionalMembers(t *testing.T) {
 		t.Errorf("private video's audience: to %v cc %v", o.To, o.CC)
 	}
 	v.Category, v.Language = ptr(99), "xx"
+	v.CommentsPolicy = 0
 	o = Video(instance1, v, root, rootChannel, nil)
 	if o.Category.Name != "Unknown" || o.Language.Name != "Unknown" || o.Category.Identifier != "99" {
 		t.Errorf("unknown category %+v language %+v", o.Category, o.Language)
+	}
+	if !o.CommentsEnabled || o.CommentsPolicy != model.CommentsEnabled || o.CanReply != "" {
+		t.Errorf("unset comments policy written as enabled %v, policy %d, canReply %q", o.CommentsEnabled, o.CommentsPolicy, o.CanReply)
 	}
 }
 
