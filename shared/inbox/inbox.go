@@ -101,8 +101,17 @@ type Handler struct {
 
 var _ http.Handler = (*Handler)(nil)
 
-// New returns the inbox handler for d.
+// New returns the inbox handler for d. It panics when a required
+// dependency is missing: that is a wiring mistake, not a request's.
 func New(d Deps) *Handler {
+	for name, missing := range map[string]bool{
+		"Keys": d.Keys == nil, "Record": d.Record == nil, "Forget": d.Forget == nil, "Queue": d.Queue == nil,
+		"Blocked": d.Blocked == nil, "Exists": d.Exists == nil, "Confirm": d.Confirm == nil,
+	} {
+		if missing {
+			panic("inbox.New: Deps." + name + " is nil")
+		}
+	}
 	h := &Handler{d: d, maxBody: d.MaxBodyBytes, log: d.Log}
 	if h.maxBody <= 0 || h.maxBody > DefaultMaxBodyBytes {
 		h.maxBody = DefaultMaxBodyBytes

@@ -267,3 +267,12 @@ func TestMediaTypesWithParameters(t *testing.T) {
 		}
 	}
 }
+
+func TestNewRefusesMissingDependencies(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "Deps.") {
+			t.Errorf("New with no dependencies: recovered %v, want a panic naming the missing one", r)
+		}
+	}()
+	New(Deps{PublicURL: publicURL})
+}
