@@ -63,6 +63,24 @@ type Config struct {
 	TableName         string
 	MediaBucket       string
 	TranscodeQueueURL string
+	// InboxQueueURL, DeliverQueueURL and DeliverDLQURL are the federation
+	// queues in AWS: activities received (the inboxes send, the inbox
+	// function consumes), deliveries (the outbox and the deliverer send,
+	// the deliver function consumes) and deliveries that failed for good.
+	InboxQueueURL   string
+	DeliverQueueURL string
+	DeliverDLQURL   string
+	// KEKSecretARN names the Secrets Manager secret holding the
+	// key-encryption key of actors' private keys (deployed shape only;
+	// locally it is a file in DataDir).
+	KEKSecretARN string
+
+	// FederationAllowPrivate lets federation reach private, loopback and
+	// CGNAT addresses: an instance federating inside a private network.
+	FederationAllowPrivate bool
+	// FederationCAFile names a PEM file of extra root certificates that
+	// federation trusts besides the system's (peers behind a private CA).
+	FederationCAFile string
 }
 
 // RateLimit allows Max events per Window.
@@ -119,6 +137,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.TableName = getenv("TABLE_NAME")
 	c.MediaBucket = getenv("MEDIA_BUCKET")
 	c.TranscodeQueueURL = getenv("TRANSCODE_QUEUE_URL")
+	c.InboxQueueURL = r.str("INBOX_QUEUE_URL", "")
+	c.DeliverQueueURL = r.str("DELIVER_QUEUE_URL", "")
+	c.DeliverDLQURL = r.str("DELIVER_DLQ_URL", "")
+	c.KEKSecretARN = r.str("KEK_SECRET_ARN", "")
+	c.FederationAllowPrivate = r.bool("FEDERATION_ALLOW_PRIVATE", c.FederationAllowPrivate)
+	c.FederationCAFile = r.str("FEDERATION_CA_FILE", "")
 	if r.err != nil {
 		return c, r.err
 	}
@@ -160,6 +184,14 @@ func (c *Config) Validate() error {
 	}
 	if c.TranscodeWorkers < 1 || c.TranscodeWorkers > 64 {
 		return fmt.Errorf("config: TRANSCODE_WORKERS must be 1 to 64")
+	}
+	for _, q := range []struct{ name, url string }{
+		{"TRANSCODE_QUEUE_URL", c.TranscodeQueueURL}, {"INBOX_QUEUE_URL", c.InboxQueueURL},
+		{"DELIVER_QUEUE_URL", c.DeliverQueueURL}, {"DELIVER_DLQ_URL", c.DeliverDLQURL},
+	} {
+		if u, err := url.Parse(q.url); q.url != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			return fmt.Errorf("config: %s %q must be a queue's http(s) URL", q.name, q.url)
+		}
 	}
 	switch c.LogFormat {
 	case "json", "text":

@@ -65,3 +65,40 @@ func TestTranscodingSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestFederationSettings(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.InboxQueueURL != "" || c.DeliverQueueURL != "" || c.DeliverDLQURL != "" || c.KEKSecretARN != "" ||
+		c.FederationAllowPrivate || c.FederationCAFile != "" {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = FromEnv(env(map[string]string{
+		"INBOX_QUEUE_URL":          "https://sqs.us-east-1.amazonaws.com/123456789012/inbox",
+		"DELIVER_QUEUE_URL":        "https://sqs.us-east-1.amazonaws.com/123456789012/deliver",
+		"DELIVER_DLQ_URL":          " https://sqs.us-east-1.amazonaws.com/123456789012/deliver-dead ",
+		"KEK_SECRET_ARN":           "arn:aws:secretsmanager:us-east-1:123456789012:secret:kek-AbCdEf",
+		"FEDERATION_ALLOW_PRIVATE": "true",
+		"FEDERATION_CA_FILE":       "/etc/vidiverse/ca.pem",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.InboxQueueURL != "https://sqs.us-east-1.amazonaws.com/123456789012/inbox" ||
+		c.DeliverQueueURL != "https://sqs.us-east-1.amazonaws.com/123456789012/deliver" ||
+		c.DeliverDLQURL != "https://sqs.us-east-1.amazonaws.com/123456789012/deliver-dead" ||
+		c.KEKSecretARN != "arn:aws:secretsmanager:us-east-1:123456789012:secret:kek-AbCdEf" ||
+		!c.FederationAllowPrivate || c.FederationCAFile != "/etc/vidiverse/ca.pem" {
+		t.Fatalf("got %+v", c)
+	}
+	for k, v := range map[string]string{
+		"FEDERATION_ALLOW_PRIVATE": "sometimes",
+		"INBOX_QUEUE_URL":          "inbox",
+		"DELIVER_QUEUE_URL":        "sqs://deliver",
+		"DELIVER_DLQ_URL":          "https://",
+		"TRANSCODE_QUEUE_URL":      "/transcode",
+	} {
+		if _, err := FromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+}
