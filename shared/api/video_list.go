@@ -135,8 +135,8 @@ func filterVideos(u *model.User, vs []model.Video, q videoQuery) []model.Video {
 		if q.nsfw == "false" && v.NSFW || q.nsfw == "true" && !v.NSFW {
 			continue
 		}
-		if q.isLocal != nil && !*q.isLocal || q.isLive != nil && *q.isLive {
-			continue // every video here is local, none is live
+		if q.isLocal != nil && *q.isLocal != (v.Remote == nil) || q.isLive != nil && *q.isLive {
+			continue // none is live
 		}
 		if len(q.categories) > 0 && (v.Category == nil || !slices.Contains(q.categories, *v.Category)) {
 			continue

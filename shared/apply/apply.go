@@ -167,3 +167,11 @@ func (a *Applier) remoteOf(ctx context.Context, r model.ActorRef) (*model.Remote
 	acc, err := a.Store.Account(ctx, r.ID)
 	return acc.Remote, err
 }
+
+// objectType is the type of an activity's object ("" for a bare IRI).
+func objectType(act *apvocab.Activity) string {
+	if act.Object.Object != nil {
+		return act.Object.Object.ObjectType()
+	}
+	return act.Object.Type
+}

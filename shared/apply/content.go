@@ -26,7 +26,7 @@ func (a *Applier) create(ctx context.Context, act *apvocab.Activity) error {
 		_, err := a.Resolver.SaveComment(ctx, o)
 		return err
 	}
-	return drop("create of %q is not handled", act.ObjectType())
+	return drop("create of %q is not handled", objectType(act))
 }
 
 // update applies Update of a Video (a new version from its origin) or of
@@ -49,12 +49,12 @@ func (a *Applier) update(ctx context.Context, act *apvocab.Activity) error {
 	case *apvocab.Note:
 		return nil // PeerTube ignores comment edits
 	}
-	return drop("update of %q is not handled", act.ObjectType())
+	return drop("update of %q is not handled", objectType(act))
 }
 
 // delete applies Delete of a video, a comment or an actor.
 func (a *Applier) delete(ctx context.Context, act *apvocab.Activity) error {
-	id := act.ObjectID()
+	id := act.Object.ID
 	if !resolve.SameOrigin(id, act.Actor) {
 		return drop("delete of %s by %s: %v", id, act.Actor, resolve.ErrNotOwner)
 	}
@@ -80,7 +80,7 @@ func (a *Applier) announce(ctx context.Context, act *apvocab.Activity) error {
 			return err
 		}
 	}
-	id := act.ObjectID()
+	id := act.Object.ID
 	if a.Resolver.IsLocal(id) {
 		return nil
 	}
@@ -91,7 +91,7 @@ func (a *Applier) announce(ctx context.Context, act *apvocab.Activity) error {
 // view counts a remote view of a local video (PeerTube's servers send one
 // View per viewer, already deduplicated at their end).
 func (a *Applier) view(ctx context.Context, act *apvocab.Activity) error {
-	v, err := a.Resolver.LocalVideo(ctx, act.ObjectID())
+	v, err := a.Resolver.LocalVideo(ctx, act.Object.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // a view of a remote video: its origin counts it
 	}

@@ -12,9 +12,9 @@ import (
 
 // follow records a remote actor's follow of a local actor and accepts it.
 func (a *Applier) follow(ctx context.Context, act *apvocab.Activity) error {
-	target, err := a.Resolver.Local(ctx, act.ObjectID())
+	target, err := a.Resolver.Local(ctx, act.Object.ID)
 	if err != nil {
-		return drop("follow of %s: not a local actor", act.ObjectID())
+		return drop("follow of %s: not a local actor", act.Object.ID)
 	}
 	follower, err := a.sender(ctx, act)
 	if err != nil {
@@ -58,7 +58,7 @@ func (a *Applier) blockedByInstance(ctx context.Context, r model.ActorRef, host 
 // object is the Follow, embedded or by id.
 func (a *Applier) followOf(ctx context.Context, obj apvocab.Ref) (followerURL, targetURL string, err error) {
 	if f, ok := obj.Object.(*apvocab.Activity); ok && f.Type == apvocab.TypeFollow {
-		return f.Actor, f.ObjectID(), nil
+		return f.Actor, f.Object.ID, nil
 	}
 	return "", "", drop("follow %s is not embedded", obj.ID)
 }
@@ -99,16 +99,16 @@ func (a *Applier) answer(ctx context.Context, act *apvocab.Activity) error {
 func (a *Applier) undo(ctx context.Context, act *apvocab.Activity) error {
 	inner, ok := act.Object.Object.(*apvocab.Activity)
 	if !ok {
-		return drop("undo of %s: object not embedded", act.ObjectID())
+		return drop("undo of %s: object not embedded", act.Object.ID)
 	}
 	if inner.Actor != act.Actor {
 		return drop("undo by %s of an activity by %s", act.Actor, inner.Actor)
 	}
 	switch inner.Type {
 	case apvocab.TypeFollow:
-		target, err := a.Resolver.Local(ctx, inner.ObjectID())
+		target, err := a.Resolver.Local(ctx, inner.Object.ID)
 		if err != nil {
-			return drop("undo of a follow of %s: not local", inner.ObjectID())
+			return drop("undo of a follow of %s: not local", inner.Object.ID)
 		}
 		follower, err := a.Store.ActorByURL(ctx, act.Actor)
 		if errors.Is(err, store.ErrNotFound) {
@@ -123,7 +123,7 @@ func (a *Applier) undo(ctx context.Context, act *apvocab.Activity) error {
 		if err != nil {
 			return err
 		}
-		v, err := a.Resolver.KnownVideo(ctx, inner.ObjectID())
+		v, err := a.Resolver.KnownVideo(ctx, inner.Object.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
@@ -150,9 +150,9 @@ func (a *Applier) rate(ctx context.Context, act *apvocab.Activity) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.Resolver.KnownVideo(ctx, act.ObjectID())
+	v, err := a.Resolver.KnownVideo(ctx, act.Object.ID)
 	if err != nil {
-		return fmt.Errorf("rate %s: %w", act.ObjectID(), err)
+		return fmt.Errorf("rate %s: %w", act.Object.ID, err)
 	}
 	rating := "like"
 	if act.Type == apvocab.TypeDislike {
