@@ -218,6 +218,7 @@ func TestBadInputAnswers4xxProblem(t *testing.T) {
 	vid := e.storedVideo(t, "root", model.PrivacyPublic).ID
 	cases := badInputs(root, vid)
 	maps.Copy(cases, federationBadInputs(root, vid))
+	maps.Copy(cases, moderationBadInputs(root))
 	for _, r := range e.api.routeTable() {
 		if len(cases[r.pattern]) == 0 && !slices.Contains(inputless, r.pattern) {
 			t.Errorf("route %s has no bad-input cases", r.pattern)
