@@ -19,6 +19,8 @@ import (
 
 // Stack is the deployed storage.
 type Stack struct {
+	// Table is the store's table (the keyring keeps actors' keys there).
+	Table     table.Table
 	Store     *store.Store
 	Blobs     *blobs3.Store
 	Transcode *sqs.Queue
@@ -34,8 +36,10 @@ func Open(ctx context.Context, cfg config.Config) (Stack, error) {
 	if err != nil {
 		return Stack{}, fmt.Errorf("awsstack: load AWS config: %w", err)
 	}
+	tbl := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, store.Schema)
 	return Stack{
-		Store:     store.New(dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, store.Schema)),
+		Table:     tbl,
+		Store:     store.New(tbl),
 		Blobs:     blobs3.New(s3.NewFromConfig(awsCfg), cfg.MediaBucket),
 		Transcode: sqs.New(awssqs.NewFromConfig(awsCfg), cfg.TranscodeQueueURL),
 	}, nil

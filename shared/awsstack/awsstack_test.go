@@ -19,7 +19,7 @@ func TestOpenNeedsItsResources(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	s, err := Open(context.Background(), cfg)
-	if err != nil || s.Store == nil || s.Blobs == nil || s.Transcode == nil {
+	if err != nil || s.Table == nil || s.Store == nil || s.Blobs == nil || s.Transcode == nil {
 		t.Fatalf("open: %+v %v", s, err)
 	}
 }
