@@ -104,7 +104,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 	}
 	fed, err := federate.New(federate.Config{PublicURL: cfg.PublicURL, Store: s.store, Keys: keys,
 		Inbox: s.queues["inbox"], Deliver: s.queues["deliver"], DeliverDLQ: dead,
-		Fetch: fetch.Options{}, Log: log})
+		Fetch: fetch.Options{AllowPrivate: cfg.FederationAllowPrivate, CAFile: cfg.FederationCAFile}, Log: log})
 	if err != nil {
 		s.Close()
 		return nil, err
