@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -108,6 +109,10 @@ func TestTwoInstancesFederate(t *testing.T) {
 		_, body := b.get("/api/v1/users/me/subscriptions/videos", bob)
 		return strings.Contains(string(body), uuid), string(body)
 	})
+
+	if _, body := b.get("/api/v1/search/videos?search="+url.QueryEscape(a.url+"/videos/watch/"+uuid), bob); !strings.Contains(string(body), `"total":1`) {
+		t.Fatalf("searching B for the video's URL: %s", body)
+	}
 
 	// A comment on B appears in A's thread.
 	if code, body := b.post("/api/v1/videos/"+uuid+"/comment-threads", bob, map[string]any{"text": "Hello from B"}); code != http.StatusOK {

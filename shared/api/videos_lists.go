@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/vidiverse/vidiverse/shared/model"
 	"github.com/vidiverse/vidiverse/shared/problem"
@@ -44,7 +45,31 @@ func (a *API) searchVideos(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("sort") == "" {
 		q.Sort, q.Desc = "match", true
 	}
+	if u != nil && (strings.HasPrefix(q.search, "https://") || strings.HasPrefix(q.search, "http://")) {
+		// A URL as search term resolves the remote video it names, for
+		// signed-in users (PeerTube's search.remote_uri.users default).
+		return a.resolveVideoSearch(w, r, u, q)
+	}
 	return a.writeCatalog(w, r, u, q, func(model.Video) bool { return true })
+}
+
+// resolveVideoSearch answers a search for a video URL with that video,
+// fetched from its origin when it is not held yet (and nothing when it
+// cannot be).
+func (a *API) resolveVideoSearch(w http.ResponseWriter, r *http.Request, u *model.User, q videoQuery) error {
+	url := q.search
+	q.search = ""
+	var found []model.Video
+	if a.federating() == nil {
+		v, err := a.resolver.Video(r.Context(), url)
+		if err == nil {
+			a.invalidate()
+			found = append(found, v)
+		} else {
+			a.log.InfoContext(r.Context(), "search: URL not resolved", "url", url, "err", err)
+		}
+	}
+	return a.writeVideos(w, r, u, found, q)
 }
 
 // listAccountVideos answers GET /api/v1/accounts/{name}/videos.
