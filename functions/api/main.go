@@ -12,6 +12,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/api"
 	"github.com/vidiverse/vidiverse/shared/awsstack"
 	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/federate"
 	"github.com/vidiverse/vidiverse/shared/lambdahttp"
 	"github.com/vidiverse/vidiverse/shared/logging"
 )
@@ -29,7 +30,21 @@ func main() {
 		log.Error("open AWS storage", "err", err)
 		os.Exit(1)
 	}
-	a := api.New(api.Deps{Config: cfg, Store: aws.Store, Log: log, Blobs: aws.Blobs, Transcode: aws.Transcode})
+	// Looking up remote accounts, channels and videos signs its fetches;
+	// follows, comments and ratings queue their activities for delivery.
+	fed, err := awsstack.OpenFederation(ctx, cfg, aws.Table, awsstack.FederationNeeds{Keys: true, Deliver: true})
+	if err != nil {
+		log.Error("open federation", "err", err)
+		os.Exit(1)
+	}
+	services, err := federate.New(federate.Config{PublicURL: cfg.PublicURL, Store: aws.Store, Keys: fed.Keys,
+		Deliver: fed.Deliver, Fetch: fed.Fetch, Log: log})
+	if err != nil {
+		log.Error("build federation", "err", err)
+		os.Exit(1)
+	}
+	a := api.New(api.Deps{Config: cfg, Store: aws.Store, Log: log, Blobs: aws.Blobs, Transcode: aws.Transcode,
+		Resolver: services.Resolver, Outbox: services.Outbox})
 	if _, err := a.Bootstrap(ctx, cfg.AdminPassword, false); err != nil {
 		log.Error("bootstrap instance", "err", err)
 		os.Exit(1)

@@ -1,5 +1,7 @@
 // Command transcode is the Lambda function consuming the transcode queue:
-// it probes, encodes and publishes uploaded videos (shared/pipeline).
+// it probes, encodes and publishes uploaded videos (shared/pipeline), and
+// queues the announcement of each video it publishes for delivery to the
+// channel's and account's followers.
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 
 	"github.com/vidiverse/vidiverse/shared/awsstack"
 	"github.com/vidiverse/vidiverse/shared/config"
+	"github.com/vidiverse/vidiverse/shared/federate"
 	"github.com/vidiverse/vidiverse/shared/logging"
 	"github.com/vidiverse/vidiverse/shared/pipeline"
 	"github.com/vidiverse/vidiverse/shared/transcode"
@@ -23,14 +26,32 @@ func main() {
 		os.Exit(1)
 	}
 	log := logging.New(os.Stdout, cfg.LogFormat, cfg.LogLevel)
-	aws, err := awsstack.Open(context.Background(), cfg)
+	ctx := context.Background()
+	aws, err := awsstack.Open(ctx, cfg)
 	if err != nil {
 		log.Error("open AWS storage", "err", err)
+		os.Exit(1)
+	}
+	// Only the outbox is used here, and it only queues delivery jobs (the
+	// deliver function signs them), so this function opens no keyring and
+	// may not read the key-encryption key: the services' Keys stay nil,
+	// and so nothing built from them (the resolver's signed fetches, the
+	// deliverer's consumer) may be used here.
+	fed, err := awsstack.OpenFederation(ctx, cfg, nil, awsstack.FederationNeeds{Deliver: true})
+	if err != nil {
+		log.Error("open federation", "err", err)
+		os.Exit(1)
+	}
+	services, err := federate.New(federate.Config{PublicURL: cfg.PublicURL, Store: aws.Store,
+		Deliver: fed.Deliver, Fetch: fed.Fetch, Log: log})
+	if err != nil {
+		log.Error("build federation", "err", err)
 		os.Exit(1)
 	}
 	tools := transcode.DefaultTools()
 	tools.Log = log
 	p := pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
-		ChunkSeconds: cfg.ChunkSeconds, WorkDir: os.TempDir()}, aws.Store, aws.Blobs, aws.Transcode, tools, log)
+		ChunkSeconds: cfg.ChunkSeconds, WorkDir: os.TempDir(), Published: services.Outbox.VideoPublished},
+		aws.Store, aws.Blobs, aws.Transcode, tools, log)
 	lambda.Start(p.Handle)
 }
