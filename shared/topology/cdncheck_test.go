@@ -4,13 +4,16 @@ package topology_test
 // every path to the HTTP API (the functions) by default; topology's
 // CDNRoutes to the media bucket and its ContainerRoutes to the seeder's
 // load balancer, each both ways: every such route has its cache behaviour,
-// and every behaviour to those origins has its route.
+// and every behaviour to those origins has its route. No behaviour to
+// another origin may take the paths of a function's route.
 
 import (
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/vidiverse/vidiverse/shared/topology"
 )
 
 // Managed CloudFront policies the checker knows by ID.
@@ -132,6 +135,46 @@ func checkDistribution(r *report, resources map[string]any, typeOf func(string) 
 	checkRoutesHaveBehaviours(r, behaviours, kinds, "CDN", want.CDN, originMedia)
 	checkRoutesHaveBehaviours(r, behaviours, kinds, "container", want.Container, originContainer)
 	checkReachable(r, behaviours[1:])
+	checkFunctionRoutesReachAPI(r, behaviours, kinds, want.Functions)
+}
+
+// checkFunctionRoutesReachAPI requires every function route to reach the
+// HttpApi: the behaviour CloudFront picks for a path of the route (the
+// first cache behaviour whose pattern matches, else the default) must go
+// there. A greedy route is tried with one path below its prefix, so a
+// behaviour taking part of it (a container route carved out of
+// /api/v1/*) is allowed, and one taking all of it is not.
+func checkFunctionRoutesReachAPI(r *report, behaviours []behaviour, kinds map[string]string, fns []topology.Function) {
+	for _, f := range fns {
+		for _, route := range f.Routes {
+			p := strings.ReplaceAll(routePattern(route), "*", "x")
+			b := behaviours[0]
+			for _, c := range behaviours[1:] {
+				if pathPatternMatches(c.Pattern, p) {
+					b = c
+					break
+				}
+			}
+			// A default behaviour elsewhere is reported on its own.
+			if kind := kinds[b.Origin]; kind != "" && kind != originAPI && b.Pattern != "*" {
+				r.add("%s route %q reaches %s through %s, want the HttpApi", f.LogicalID, route, kind, b)
+			}
+		}
+	}
+}
+
+// pathPatternMatches matches a path as CloudFront matches a cache
+// behaviour's path pattern: * is any run of characters (slashes too), ?
+// one character, and the leading slash is optional.
+func pathPatternMatches(pattern, p string) bool {
+	if !strings.HasPrefix(pattern, "/") {
+		pattern = "/" + pattern
+	}
+	re := regexp.QuoteMeta(pattern)
+	re = strings.ReplaceAll(re, `\*`, ".*")
+	re = strings.ReplaceAll(re, `\?`, ".")
+	ok, _ := regexp.MatchString("^"+re+"$", p)
+	return ok
 }
 
 // checkRoutesHaveBehaviours requires a behaviour with each route's path

@@ -66,6 +66,9 @@ const secretTemplate = `
     Metadata: {BuildMethod: makefile}
     Properties:
       CodeUri: .
+      Environment:
+        Variables:
+          KEK_SECRET_ARN: !Ref Kek
       Policies:
         - Statement:
             - Sid: Kek
@@ -95,6 +98,10 @@ func TestCheckerReportsSecretDrift(t *testing.T) {
 			"secret Kek: DeletionPolicy must be Retain"},
 		{"GenerateSecretString: {PasswordLength: 64}", "SecretString: abc",
 			"secret Kek: SecretString puts the secret in the template"},
+		{"      Environment:\n        Variables:\n          KEK_SECRET_ARN: !Ref Kek\n", "",
+			"ReaderFunction allows secretsmanager:GetSecretValue on the secret Kek, but none of its environment variables names it"},
+		{"            - Sid: Kek\n              Effect: Allow", "            - Sid: Kek\n              Effect: Deny",
+			"ReaderFunction: KEK_SECRET_ARN names the secret Kek, but no statement of its policies allows secretsmanager:GetSecretValue on it"},
 		{"Resource: !Ref Kek", "Resource: !Ref Table",
 			"ReaderFunction statement Kek: a secretsmanager action's Resource must be !Ref <AWS::SecretsManager::Secret>, got !Ref Table"},
 		{"Resource: !Ref Kek", `Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:other"`,

@@ -423,6 +423,36 @@ func TestCheckerReportsDrift(t *testing.T) {
 				"the default cache behaviour to the media bucket allows POST",
 				"the default cache behaviour to the media bucket allows PUT",
 			}},
+		{name: "function route taken from the API",
+			tmpl: replace("          - PathPattern: /static/*.m3u8\n",
+				"          - PathPattern: .well-known/*\n            TargetOriginId: media\n            AllowedMethods: [GET, HEAD, OPTIONS]\n          - PathPattern: /static/*.m3u8\n"),
+			want: []string{
+				"cache behaviour .well-known/* reads the media bucket but is under no topology.CDNRoutes path",
+				`ApiFunction route "GET /.well-known/nodeinfo" reaches the media bucket through cache behaviour .well-known/*, want the HttpApi`,
+			}},
+		{name: "greedy function route taken by the container", tmpl: replace("PathPattern: /api/v1/videos/upload", "PathPattern: /api/v1/*"),
+			want: []string{
+				"cache behaviour /api/v1/* goes to the container but is not in topology.ContainerRoutes",
+				`container route "POST /api/v1/videos/upload" has no cache behaviour /api/v1/videos/upload in template.yaml`,
+				`ApiFunction route "ANY /api/v1/{proxy+}" reaches the container's load balancer through cache behaviour /api/v1/*, want the HttpApi`,
+			}},
+		{name: "queue named without permission", tmpl: replace("      CodeUri: .\n      Events:\n        Api:",
+			"      CodeUri: .\n      Environment:\n        Variables:\n          JOBS_URL: !Ref TranscodeQueue\n      Events:\n        Api:"),
+			want: []string{"ApiFunction: JOBS_URL names the queue TranscodeQueue, but no statement of its policies allows sqs:SendMessage on it"}},
+		{name: "queue permission no variable names", tmpl: replace("            - Effect: Allow\n              Action: s3:GetObject",
+			"            - Sid: Jobs\n              Effect: Allow\n              Action: [sqs:SendMessage]\n              Resource: [!GetAtt TranscodeQueue.Arn]\n            - Effect: Allow\n              Action: s3:GetObject"),
+			want: []string{"ApiFunction allows sqs:SendMessage on the queue TranscodeQueue, but none of its environment variables names it (!Ref TranscodeQueue)"}},
+		{name: "queue named and granted", tmpl: func(s string) string {
+			s = replace("      CodeUri: .\n      Events:\n        Api:",
+				"      CodeUri: .\n      Environment:\n        Variables:\n          JOBS_URL: !Ref TranscodeQueue\n      Events:\n        Api:")(s)
+			return replace("            - Effect: Allow\n              Action: s3:GetObject",
+				"            - Sid: Jobs\n              Effect: Allow\n              Action: sqs:SendMessage\n              Resource: {\"Fn::GetAtt\": [TranscodeQueue, Arn]}\n            - Effect: Allow\n              Action: s3:GetObject")(s)
+		}},
+		{name: "queue named in Globals", tmpl: replace("        MEDIA_BUCKET: !Ref MediaBucket\n", "        MEDIA_BUCKET: !Ref MediaBucket\n        JOBS_URL: !Ref TranscodeQueue\n"),
+			want: []string{
+				"ApiFunction: JOBS_URL names the queue TranscodeQueue, but no statement of its policies allows sqs:SendMessage on it",
+				"TranscodeFunction: JOBS_URL names the queue TranscodeQueue, but no statement of its policies allows sqs:SendMessage on it",
+			}},
 		{name: "viewer Host forwarded to API Gateway", tmpl: replace("b689b0a8-53d0-40ab-baf2-68738e2966ac", "216adef6-5c7f-47e4-b989-5492eafa07d3"),
 			want: []string{"the default cache behaviour forwards the viewer's Host to API Gateway"}},
 		{name: "no public host for the API", tmpl: replace("{HeaderName: X-Forwarded-Host,", "{HeaderName: X-Public-Host,"),

@@ -80,6 +80,7 @@ func checkTemplate(src []byte, want stack) []string {
 	checkDistribution(r, resources, typeOf, want)
 	checkPolicies(r, resources)
 	checkSecrets(r, resources, typeOf)
+	checkGrants(r, raw, typeOf)
 	checkTable(r, tpl, want.Schema)
 	sort.Strings(r.problems)
 	return r.problems
