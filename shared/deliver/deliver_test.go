@@ -342,36 +342,45 @@ func TestMalformedJobsDropped(t *testing.T) {
 	}
 }
 
-// TestPartialFanOutRedelivered: when the queue refuses part of a fan-out,
-// the fan-out is reported failed and delivered again, and its second
-// handling enqueues only the inboxes that were refused.
+// TestPartialFanOutRedelivered: when the queue refuses part of a fan-out
+// (300 inboxes, enqueued in two SendBatch calls), the fan-out is reported
+// failed and delivered again, and its second handling enqueues only the
+// inbox that was refused.
 func TestPartialFanOutRedelivered(t *testing.T) {
+	const n, refused = 300, "/users/u270/inbox"
 	var faulty *faultySender
 	var s *sink
 	e := newEnv(t, envOptions{
 		visibility: 300 * time.Millisecond,
 		followers: func(context.Context, model.ActorRef) ([]string, error) {
-			return []string{s.inbox("a.test", "/inbox"), s.inbox("b.test", "/inbox"), s.inbox("c.test", "/inbox")}, nil
+			var out []string
+			for i := range n {
+				out = append(out, s.inbox("a.test", fmt.Sprintf("/users/u%d/inbox", i)))
+			}
+			return out, nil
 		},
 		wrap: func(q queue.Sender) queue.Sender {
-			faulty = &faultySender{Sender: q, fail: func(m queue.Message) bool { return strings.Contains(m.Body, "b.test") }}
+			faulty = &faultySender{Sender: q, fail: func(m queue.Message) bool { return strings.Contains(m.Body, refused+`"`) }}
 			return faulty
 		},
 	})
 	s = newSink(t, e, nil)
-	e.start(1)
+	e.start(2)
 	e.enqueue(deliver.Job{Activity: json.RawMessage(activity), Signer: rootSigner, KeyID: rootKeyID, Followers: []model.ActorRef{{Kind: model.KindAccount, ID: 1}}})
-	eventually(t, "three deliveries", func() bool { return s.count() >= 3 })
+	eventually(t, "all deliveries", func() bool { return s.count() >= n })
 	e.settled()
 	time.Sleep(200 * time.Millisecond)
-	for _, h := range []string{"a.test", "b.test", "c.test"} {
-		if n := len(s.to(h, "/inbox")); n != 1 {
-			t.Errorf("%s got %d POSTs, want 1", h, n)
+	if got := s.count(); got != n {
+		t.Errorf("%d POSTs, want %d", got, n)
+	}
+	for i := range n {
+		if got := len(s.to("a.test", fmt.Sprintf("/users/u%d/inbox", i))); got != 1 {
+			t.Errorf("inbox %d got %d POSTs, want 1", i, got)
 		}
 	}
 	batches := faulty.sent()
-	if len(batches) != 2 || len(batches[0]) != 3 || len(batches[1]) != 1 || !strings.Contains(batches[1][0].Body, "b.test") {
-		t.Errorf("SendBatch calls: %d, sizes %v", len(batches), sizes(batches))
+	if want := []int{256, 44, 1}; !slices.Equal(sizes(batches), want) || !strings.Contains(batches[2][0].Body, refused) {
+		t.Errorf("SendBatch sizes %v, want %v with the refused inbox last", sizes(batches), want)
 	}
 	if !strings.Contains(e.logs.String(), "deliver it again") {
 		t.Errorf("the partial fan-out was not reported failed:\n%s", e.logs)

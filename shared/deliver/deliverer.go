@@ -100,7 +100,7 @@ var _ queue.Consumer = (*Deliverer)(nil).Handle
 // must fit in one message (queue.MaxBodyBytes): fan out to many inboxes
 // through Followers rather than listing them in Inboxes.
 func (d *Deliverer) Enqueue(ctx context.Context, j Job) error {
-	if err := j.validate(); err != nil {
+	if err := j.validate(true); err != nil {
 		return fmt.Errorf("enqueue delivery: %w", err)
 	}
 	if j.Inbox != "" {

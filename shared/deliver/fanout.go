@@ -9,6 +9,11 @@ import (
 	"github.com/vidiverse/vidiverse/shared/queue"
 )
 
+// fanoutChunk is how many single-inbox jobs one SendBatch call carries:
+// the first deliveries start while a large fan-out is still being
+// enqueued, and no one write holds thousands of activities.
+const fanoutChunk = 256
+
 // fanOut expands a fan-out job into single-inbox jobs on the deliver
 // queue. An error (a follower lookup or a send that may succeed later)
 // reports the record failed, so the whole fan-out is delivered again;
@@ -20,56 +25,58 @@ func (d *Deliverer) fanOut(ctx context.Context, messageID string, j Job) error {
 		return err
 	}
 	done := d.fanned.take(messageID)
-	ms := make([]queue.Message, 0, len(inboxes))
 	targets := make([]string, 0, len(inboxes))
 	for _, in := range inboxes {
-		if done[in] {
-			continue
+		if !done[in] {
+			targets = append(targets, in)
 		}
-		body, err := Job{Activity: j.Activity, Signer: j.Signer, KeyID: j.KeyID, Inbox: in}.encode()
-		if err != nil {
-			return err
-		}
-		ms = append(ms, queue.Message{Body: body})
-		targets = append(targets, in)
 	}
-	if len(ms) == 0 {
-		return nil
-	}
-	_, err = d.d.Queue.SendBatch(ctx, ms)
-	var be *queue.BatchError
-	switch {
-	case err == nil:
-		return nil
-	case !errors.As(err, &be):
-		if len(done) > 0 {
-			d.fanned.keep(messageID, done)
-		}
-		return fmt.Errorf("fan out to %d inboxes: %w", len(ms), err)
-	}
-	// Partly sent: remember what went out; messages the queue refuses for
-	// what they are (too large, invalid) cannot succeed later.
 	if done == nil {
-		done = make(map[string]bool, len(targets))
+		done = map[string]bool{}
 	}
+	var lastErr error
 	transient := 0
-	for i, in := range targets {
-		ferr, failed := be.Failed[i]
-		switch {
-		case !failed:
-			done[in] = true
-		case errors.Is(ferr, queue.ErrTooLarge) || errors.Is(ferr, queue.ErrInvalid):
-			done[in] = true
-			d.log.ErrorContext(ctx, "delivery job refused by the queue, dropped", "inbox", in, "err", ferr)
-		default:
-			transient++
+	for start := 0; start < len(targets); start += fanoutChunk {
+		chunk := targets[start:min(start+fanoutChunk, len(targets))]
+		ms := make([]queue.Message, len(chunk))
+		for i, in := range chunk {
+			body, err := Job{Activity: j.Activity, Signer: j.Signer, KeyID: j.KeyID, Inbox: in}.encode()
+			if err != nil {
+				return err
+			}
+			ms[i] = queue.Message{Body: body}
+		}
+		_, err := d.d.Queue.SendBatch(ctx, ms)
+		var be *queue.BatchError
+		if err != nil && !errors.As(err, &be) {
+			// Nothing of this chunk went out, and the queue is likely
+			// unavailable: stop here.
+			d.fanned.keep(messageID, done)
+			return fmt.Errorf("fan out to %d inboxes: %d enqueued, then: %w", len(targets), start, err)
+		}
+		for i, in := range chunk {
+			ferr, failed := error(nil), false
+			if be != nil {
+				ferr, failed = be.Failed[i]
+			}
+			switch {
+			case !failed:
+				done[in] = true
+			case errors.Is(ferr, queue.ErrTooLarge) || errors.Is(ferr, queue.ErrInvalid):
+				// Refused for what it is: it cannot succeed later.
+				done[in] = true
+				d.log.ErrorContext(ctx, "delivery job refused by the queue, dropped", "inbox", in, "err", ferr)
+			default:
+				transient++
+				lastErr = ferr
+			}
 		}
 	}
-	if transient == 0 {
-		return nil
+	if transient > 0 {
+		d.fanned.keep(messageID, done)
+		return fmt.Errorf("fan out to %d inboxes: %d not enqueued: %w", len(targets), transient, lastErr)
 	}
-	d.fanned.keep(messageID, done)
-	return fmt.Errorf("fan out: %d of %d jobs not enqueued: %w", transient, len(ms), err)
+	return nil
 }
 
 // expand lists the distinct inboxes of a fan-out job in order: the

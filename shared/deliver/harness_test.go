@@ -354,35 +354,37 @@ func deadHost(t *testing.T) (port string, accepted func() int) {
 	}
 }
 
-// faultySender is the real queue with SendBatch failing some messages
-// the first time, as SQS may fail part of a batch.
+// faultySender is the real queue with SendBatch failing each message
+// that fail picks the first time it is sent, as SQS may fail part of a
+// batch.
 type faultySender struct {
 	queue.Sender
 	fail func(m queue.Message) bool
 
 	mu      sync.Mutex
 	batches [][]queue.Message
+	failed  map[string]bool
 }
 
 func (f *faultySender) SendBatch(ctx context.Context, ms []queue.Message) ([]string, error) {
 	f.mu.Lock()
-	first := len(f.batches) == 0
 	f.batches = append(f.batches, ms)
-	f.mu.Unlock()
-	if !first {
-		return f.Sender.SendBatch(ctx, ms)
-	}
 	var pass []queue.Message
 	var idx []int
 	failed := map[int]error{}
 	for i, m := range ms {
-		if f.fail(m) {
+		if f.fail(m) && !f.failed[m.Body] {
+			if f.failed == nil {
+				f.failed = map[string]bool{}
+			}
+			f.failed[m.Body] = true
 			failed[i] = errors.New("service unavailable")
 			continue
 		}
 		pass = append(pass, m)
 		idx = append(idx, i)
 	}
+	f.mu.Unlock()
 	ids := make([]string, len(ms))
 	got, err := f.Sender.SendBatch(ctx, pass)
 	if err != nil {

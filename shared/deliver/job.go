@@ -83,20 +83,22 @@ func decode(body string) (Job, error) {
 	if err := json.Unmarshal([]byte(body), &j); err != nil {
 		return Job{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if err := j.validate(); err != nil {
+	// Unmarshal has checked that the activity is valid JSON.
+	if err := j.validate(false); err != nil {
 		return Job{}, err
 	}
 	return j, nil
 }
 
-// validate checks what every job needs. The extra inboxes of a fan-out
-// job are checked one by one when it is expanded: one bad URL from a
-// remote actor document must not sink the others.
-func (j Job) validate() error {
+// validate checks what every job needs, the activity's JSON syntax too
+// when checkSyntax. The extra inboxes of a fan-out job are checked one by
+// one when it is expanded: one bad URL from a remote actor document must
+// not sink the others.
+func (j Job) validate(checkSyntax bool) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 	}
-	if len(j.Activity) == 0 || j.Activity[0] != '{' || !json.Valid(j.Activity) {
+	if len(j.Activity) == 0 || j.Activity[0] != '{' || checkSyntax && !json.Valid(j.Activity) {
 		return bad("the activity is not a JSON object")
 	}
 	if j.Signer == "" {
