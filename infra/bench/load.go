@@ -24,9 +24,14 @@ type loadResult struct {
 }
 
 // runWrk runs wrk with 2 threads, conns connections and the latency
-// distribution for d against url, and parses what it prints.
-func runWrk(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error) {
-	args := []string{"-t2", "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(int(d.Seconds())) + "s", "--latency", url}
+// distribution for d against url, sending headers ("Name: value") with
+// every request, and parses what it prints.
+func runWrk(ctx context.Context, url string, conns int, d time.Duration, headers ...string) (loadResult, error) {
+	args := []string{"-t2", "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(int(d.Seconds())) + "s", "--latency"}
+	for _, h := range headers {
+		args = append(args, "-H", h)
+	}
+	args = append(args, url)
 	out, err := exec.CommandContext(ctx, "wrk", args...).CombinedOutput()
 	if err != nil {
 		return loadResult{}, fmt.Errorf("wrk %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))

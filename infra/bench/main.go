@@ -33,11 +33,16 @@ type options struct {
 	settle         time.Duration // quiet time before the idle RSS after load
 	skipTranscode  bool
 	skipAPI        bool
+	// Federation figures.
+	skipFederation     bool
+	signDuration       time.Duration // the one-core signing baseline
+	deliveries         []int         // inbox counts of the delivery runs
+	federationDuration time.Duration // per wrk run of the discovery routes
 }
 
 func parseFlags() (options, error) {
 	var o options
-	var workers, conns string
+	var workers, conns, deliveries string
 	flag.StringVar(&o.local, "local", "", "path of the vidiverse-local binary (make run's); built into a temporary directory when empty")
 	flag.IntVar(&o.seconds, "seconds", 64, "length in seconds of the transcoding input")
 	flag.IntVar(&o.height, "height", 720, "height of the 16:9 transcoding input")
@@ -52,6 +57,10 @@ func parseFlags() (options, error) {
 	flag.DurationVar(&o.settle, "settle", 10*time.Second, "quiet time after the load before the idle RSS is read")
 	flag.BoolVar(&o.skipTranscode, "skip-transcode", false, "skip the transcoding figures")
 	flag.BoolVar(&o.skipAPI, "skip-api", false, "skip the upload latency, API and memory figures")
+	flag.BoolVar(&o.skipFederation, "skip-federation", false, "skip the signing, delivery and discovery figures")
+	flag.DurationVar(&o.signDuration, "sign-duration", 3*time.Second, "how long the one-core RSA signing baseline runs")
+	flag.StringVar(&deliveries, "deliveries", "1000,10000", "distinct inboxes of each delivery run")
+	flag.DurationVar(&o.federationDuration, "federation-duration", 10*time.Second, "length of each wrk run of the discovery routes")
 	flag.Parse()
 	var err error
 	if o.workers, err = intList(workers); err != nil {
@@ -59,6 +68,9 @@ func parseFlags() (options, error) {
 	}
 	if o.conns, err = intList(conns); err != nil {
 		return o, fmt.Errorf("-connections: %w", err)
+	}
+	if o.deliveries, err = intList(deliveries); err != nil {
+		return o, fmt.Errorf("-deliveries: %w", err)
 	}
 	if _, err := intList(o.resolutions); err != nil {
 		return o, fmt.Errorf("-resolutions: %w", err)
@@ -70,8 +82,10 @@ func parseFlags() (options, error) {
 		return o, fmt.Errorf("-chunk-seconds must be a multiple of %d", transcode.SegmentSeconds)
 	case o.videos < 1 || o.latencyUploads < 1 || o.latencyUploads > o.videos:
 		return o, errors.New("-videos and -latency-uploads must be positive, -latency-uploads at most -videos")
-	case o.loadDuration < time.Second:
-		return o, errors.New("-duration must be at least 1s")
+	case o.loadDuration < time.Second || o.federationDuration < time.Second:
+		return o, errors.New("-duration and -federation-duration must be at least 1s")
+	case o.signDuration <= 0:
+		return o, errors.New("-sign-duration must be positive")
 	}
 	return o, nil
 }
@@ -125,13 +139,23 @@ func (b *bench) progress(format string, args ...any) {
 
 func run(ctx context.Context, o options) error {
 	b := &bench{opts: o, tools: transcode.Tools{}, start: time.Now()}
-	for _, tool := range []string{"ffmpeg", "ffprobe", "wrk"} {
+	media := !o.skipTranscode || !o.skipAPI
+	var tools []string
+	if media {
+		tools = append(tools, "ffmpeg", "ffprobe")
+	}
+	if !o.skipAPI || !o.skipFederation {
+		tools = append(tools, "wrk")
+	}
+	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is not on PATH (make bench installs it): %w", tool, err)
 		}
 	}
-	if err := b.tools.Check(ctx); err != nil {
-		return err
+	if media {
+		if err := b.tools.Check(ctx); err != nil {
+			return err
+		}
 	}
 	work, err := os.MkdirTemp("", "vidiverse-bench-work-")
 	if err != nil {
@@ -155,6 +179,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if !o.skipAPI {
 		if err := b.api(ctx); err != nil {
+			return err
+		}
+	}
+	if !o.skipFederation {
+		if err := b.federation(ctx); err != nil {
 			return err
 		}
 	}
