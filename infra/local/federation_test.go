@@ -64,6 +64,14 @@ func TestTwoInstancesFederate(t *testing.T) {
 		return strings.Contains(string(body), `true`), string(body)
 	})
 
+	eventually(t, "A's channel followers collection lists bob", func() (bool, string) {
+		body := apGet(t, a.url+"/video-channels/root_channel/followers?page=1")
+		return strings.Contains(body, `"`+b.url+`/accounts/bob"`), body
+	})
+	if body := apGet(t, a.url+"/accounts/peertube/followers"); !strings.Contains(body, `"totalItems":1`) {
+		t.Fatalf("A's instance followers: %s", body)
+	}
+
 	// A video uploaded on A appears on B, its media at A.
 	uuid := upload(t, a, rootA, clip, "Federated clip")
 	eventually(t, "the video is published on A", func() (bool, string) {
@@ -144,6 +152,20 @@ func TestTwoInstancesFederate(t *testing.T) {
 		_, body := b.get("/api/v1/videos", "")
 		return !strings.Contains(string(body), uuid), string(body)
 	})
+}
+
+// apGet fetches an ActivityPub document.
+func apGet(t *testing.T, u string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Accept", "application/activity+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 // eventually polls cond until it holds or 30 seconds pass.

@@ -81,7 +81,11 @@ func New(d Deps) *Handler {
 	}
 	h.mux.Handle("GET "+VideosPath+"{uuid}", h.wrap(h.activityPub(h.video)))
 	h.mux.Handle("GET "+VideosPath+"{uuid}/comments/{id}", h.wrap(h.activityPub(h.comment)))
-	for _, c := range []string{"followers", "following", "outbox", "playlists"} {
+	for _, c := range []string{"followers", "following"} {
+		h.mux.Handle("GET "+AccountsPath+"{name}/"+c, h.wrap(h.activityPub(h.followCollection(AccountsPath, c, h.accountRef))))
+		h.mux.Handle("GET "+ChannelsPath+"{name}/"+c, h.wrap(h.activityPub(h.followCollection(ChannelsPath, c, h.channelRef))))
+	}
+	for _, c := range []string{"outbox", "playlists"} {
 		h.mux.Handle("GET "+AccountsPath+"{name}/"+c, h.wrap(h.activityPub(h.emptyCollection(AccountsPath, c, h.accountExists))))
 		h.mux.Handle("GET "+ChannelsPath+"{name}/"+c, h.wrap(h.activityPub(h.emptyCollection(ChannelsPath, c, h.channelExists))))
 	}
