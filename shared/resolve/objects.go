@@ -122,6 +122,17 @@ func (r *Resolver) comment(ctx context.Context, u string, depth int) (model.Comm
 	if !ok || !SameOrigin(n.ID, u) {
 		return c, fmt.Errorf("comment %s: not a note of that host: %w", u, apobject.ErrInvalid)
 	}
+	return r.fetchedComment(ctx, n, depth)
+}
+
+// fetchedComment stores a parent note fetched at depth in a thread.
+func (r *Resolver) fetchedComment(ctx context.Context, n *apvocab.Note, depth int) (model.Comment, error) {
+	if c, err := r.Store.CommentByURL(ctx, n.ID); err == nil || !errors.Is(err, store.ErrNotFound) {
+		return c, err
+	}
+	if depth >= MaxThreadDepth {
+		return model.Comment{}, fmt.Errorf("comment %s: thread deeper than %d: %w", n.ID, MaxThreadDepth, apobject.ErrInvalid)
+	}
 	return r.saveComment(ctx, n, depth)
 }
 
@@ -148,12 +159,18 @@ func (r *Resolver) saveComment(ctx context.Context, n *apvocab.Note, depth int) 
 	}
 	c := model.Comment{URL: rc.URL, AccountID: author.ID, Text: rc.Text, CreatedAt: rc.Published, UpdatedAt: rc.Updated}
 	// What it answers: a video, or a comment (itself answering …).
-	if v, err := r.videoOrNothing(ctx, rc.InReplyTo); err != nil {
+	if v, note, err := r.videoOrNothing(ctx, rc.InReplyTo); err != nil {
 		return model.Comment{}, err
 	} else if v != nil {
 		c.VideoID = v.ID
 	} else {
-		parent, err := r.comment(ctx, rc.InReplyTo, depth+1)
+		var parent model.Comment
+		if note != nil {
+			// The parent was fetched to tell it from a video: not twice.
+			parent, err = r.fetchedComment(ctx, note, depth+1)
+		} else {
+			parent, err = r.comment(ctx, rc.InReplyTo, depth+1)
+		}
 		if err != nil {
 			return model.Comment{}, fmt.Errorf("comment %s: parent: %w", rc.URL, err)
 		}
@@ -167,37 +184,41 @@ func (r *Resolver) saveComment(ctx context.Context, n *apvocab.Note, depth int) 
 }
 
 // videoOrNothing resolves u as a video when it is one (a known video, or a
-// remote document of type Video); nil when u is something else.
-func (r *Resolver) videoOrNothing(ctx context.Context, u string) (*model.Video, error) {
+// remote document of type Video); nil when u is something else. A remote
+// Note of u's host it fetched to tell is returned, for the caller to store.
+func (r *Resolver) videoOrNothing(ctx context.Context, u string) (*model.Video, *apvocab.Note, error) {
 	if v, err := r.KnownVideo(ctx, u); err == nil {
-		return &v, nil
+		return &v, nil, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+		return nil, nil, err
 	}
 	if r.IsLocal(u) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if _, err := r.Store.CommentByURL(ctx, u); err == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	body, err := r.Get(ctx, u)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	obj, err := apvocab.Decode(body)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", u, err)
+		return nil, nil, fmt.Errorf("resolve %s: %w", u, err)
+	}
+	if n, ok := obj.(*apvocab.Note); ok && SameOrigin(n.ID, u) {
+		return nil, n, nil
 	}
 	av, ok := obj.(*apvocab.Video)
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if !SameOrigin(av.ID, u) {
-		return nil, fmt.Errorf("video %s: not a video of that host: %w", u, apobject.ErrInvalid)
+		return nil, nil, fmt.Errorf("video %s: not a video of that host: %w", u, apobject.ErrInvalid)
 	}
 	v, _, err := r.SaveVideo(ctx, av, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &v, nil
+	return &v, nil, nil
 }
