@@ -31,8 +31,8 @@ var Functions = []Function{
 		Routes:    []string{"ANY /api/v1/{proxy+}", "ANY /download/{proxy+}"},
 	},
 	{
-		// Discovery and actor documents: what other ActivityPub servers
-		// read before they follow or fetch anything.
+		// Discovery, actor documents, video and comment objects, and the
+		// inboxes (verify, record, queue, 202).
 		Name:      "federation",
 		LogicalID: "FederationFunction",
 		Routes: []string{
@@ -40,9 +40,23 @@ var Functions = []Function{
 			"GET /.well-known/nodeinfo",
 			"GET /.well-known/host-meta",
 			"GET /nodeinfo/2.0.json",
-			"GET /accounts/{proxy+}",
-			"GET /video-channels/{proxy+}",
+			"ANY /accounts/{proxy+}",
+			"ANY /video-channels/{proxy+}",
+			"GET /videos/watch/{proxy+}",
+			"POST /inbox",
 		},
+	},
+	{
+		// Applies the activities the inboxes queued.
+		Name:      "inbox",
+		LogicalID: "InboxFunction",
+		Consumes:  "inbox",
+	},
+	{
+		// Signs and sends outgoing activities, one inbox per job.
+		Name:      "deliver",
+		LogicalID: "DeliverFunction",
+		Consumes:  "deliver",
 	},
 	{
 		Name:      "transcode",
@@ -54,6 +68,8 @@ var Functions = []Function{
 // Queues lists every queue of the stack.
 var Queues = []Queue{
 	{Name: "transcode", LogicalID: "TranscodeQueue"},
+	{Name: "inbox", LogicalID: "InboxQueue"},
+	{Name: "deliver", LogicalID: "DeliverQueue"},
 }
 
 // ContainerRoutes are served by the long-running container in AWS (the
