@@ -1,6 +1,7 @@
 package deliver_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -115,7 +116,7 @@ func TestFanOutSignsAndDedupes(t *testing.T) {
 	}
 }
 
-func sorted(s []string) []string {
+func sorted[T cmp.Ordered](s []T) []T {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
@@ -378,9 +379,10 @@ func TestPartialFanOutRedelivered(t *testing.T) {
 			t.Errorf("inbox %d got %d POSTs, want 1", i, got)
 		}
 	}
+	// Two calls (256 and 44 jobs, at once), then the refused one alone.
 	batches := faulty.sent()
-	if want := []int{256, 44, 1}; !slices.Equal(sizes(batches), want) || !strings.Contains(batches[2][0].Body, refused) {
-		t.Errorf("SendBatch sizes %v, want %v with the refused inbox last", sizes(batches), want)
+	if got := sizes(batches); len(got) != 3 || !slices.Equal(sorted(got[:2]), []int{44, 256}) || got[2] != 1 || !strings.Contains(batches[2][0].Body, refused) {
+		t.Errorf("SendBatch sizes %v, want 256 and 44, then the refused inbox alone", got)
 	}
 	if !strings.Contains(e.logs.String(), "deliver it again") {
 		t.Errorf("the partial fan-out was not reported failed:\n%s", e.logs)

@@ -9,10 +9,15 @@ import (
 	"github.com/vidiverse/vidiverse/shared/queue"
 )
 
-// fanoutChunk is how many single-inbox jobs one SendBatch call carries:
-// the first deliveries start while a large fan-out is still being
-// enqueued, and no one write holds thousands of activities.
-const fanoutChunk = 256
+// fanoutChunk is how many single-inbox jobs one SendBatch call carries,
+// and fanoutParallel how many such calls run at once: the first
+// deliveries start while a large fan-out is still being enqueued, no one
+// write holds thousands of activities, and SQS (ten messages a request)
+// is not asked one request at a time.
+const (
+	fanoutChunk    = 256
+	fanoutParallel = 4
+)
 
 // fanOut expands a fan-out job into single-inbox jobs on the deliver
 // queue. An error (a follower lookup or a send that may succeed later)
@@ -34,49 +39,87 @@ func (d *Deliverer) fanOut(ctx context.Context, messageID string, j Job) error {
 	if done == nil {
 		done = map[string]bool{}
 	}
-	var lastErr error
-	transient := 0
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, fanoutParallel)
+	)
 	for start := 0; start < len(targets); start += fanoutChunk {
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
 		chunk := targets[start:min(start+fanoutChunk, len(targets))]
-		ms := make([]queue.Message, len(chunk))
-		for i, in := range chunk {
-			body, err := Job{Activity: j.Activity, Signer: j.Signer, KeyID: j.KeyID, Inbox: in}.encode()
-			if err != nil {
-				return err
-			}
-			ms[i] = queue.Message{Body: body}
-		}
-		_, err := d.d.Queue.SendBatch(ctx, ms)
-		var be *queue.BatchError
-		if err != nil && !errors.As(err, &be) {
-			// Nothing of this chunk went out, and the queue is likely
-			// unavailable: stop here.
-			d.fanned.keep(messageID, done)
-			return fmt.Errorf("fan out to %d inboxes: %d enqueued, then: %w", len(targets), start, err)
-		}
-		for i, in := range chunk {
-			ferr, failed := error(nil), false
-			if be != nil {
-				ferr, failed = be.Failed[i]
-			}
-			switch {
-			case !failed:
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			sent, refused, err := d.sendChunk(ctx, j, chunk)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, in := range sent {
 				done[in] = true
-			case errors.Is(ferr, queue.ErrTooLarge) || errors.Is(ferr, queue.ErrInvalid):
-				// Refused for what it is: it cannot succeed later.
-				done[in] = true
-				d.log.ErrorContext(ctx, "delivery job refused by the queue, dropped", "inbox", in, "err", ferr)
-			default:
-				transient++
-				lastErr = ferr
 			}
-		}
+			for _, in := range refused {
+				done[in] = true
+			}
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}()
 	}
-	if transient > 0 {
+	wg.Wait()
+	if firstErr != nil {
 		d.fanned.keep(messageID, done)
-		return fmt.Errorf("fan out to %d inboxes: %d not enqueued: %w", len(targets), transient, lastErr)
+		left := 0
+		for _, in := range targets {
+			if !done[in] {
+				left++
+			}
+		}
+		return fmt.Errorf("fan out to %d inboxes: %d not enqueued: %w", len(targets), left, firstErr)
 	}
 	return nil
+}
+
+// sendChunk enqueues the single-inbox jobs of chunk. It returns the
+// inboxes whose jobs were sent, those the queue refused for what they are
+// (too large, invalid: they cannot succeed later, and are logged), and an
+// error when others failed.
+func (d *Deliverer) sendChunk(ctx context.Context, j Job, chunk []string) (sent, refused []string, err error) {
+	ms := make([]queue.Message, len(chunk))
+	for i, in := range chunk {
+		body, err := Job{Activity: j.Activity, Signer: j.Signer, KeyID: j.KeyID, Inbox: in}.encode()
+		if err != nil {
+			return nil, nil, err
+		}
+		ms[i] = queue.Message{Body: body}
+	}
+	_, err = d.d.Queue.SendBatch(ctx, ms)
+	var be *queue.BatchError
+	switch {
+	case err == nil:
+		return chunk, nil, nil
+	case !errors.As(err, &be):
+		return nil, nil, err
+	}
+	var lastErr error
+	for i, in := range chunk {
+		ferr, bad := be.Failed[i]
+		switch {
+		case !bad:
+			sent = append(sent, in)
+		case errors.Is(ferr, queue.ErrTooLarge) || errors.Is(ferr, queue.ErrInvalid):
+			refused = append(refused, in)
+			d.log.ErrorContext(ctx, "delivery job refused by the queue, dropped", "inbox", in, "err", ferr)
+		default:
+			lastErr = ferr
+		}
+	}
+	return sent, refused, lastErr
 }
 
 // expand lists the distinct inboxes of a fan-out job in order: the
