@@ -2,6 +2,7 @@ package awsstack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,13 +24,31 @@ type Federation struct {
 	// Keys is the keyring, its key-encryption key read from Secrets
 	// Manager; nil unless asked for.
 	Keys *keyring.Keyring
-	// Inbox, Deliver and DeliverDLQ send to the federation queues; each is
-	// nil (an untyped nil, so shared/deliver's "no dead-letter queue"
-	// checks hold) unless asked for.
+	// Inbox, Deliver and DeliverDLQ send to the federation queues. One not
+	// asked for is never nil (shared/federate wants every sender): its
+	// sends fail with ErrQueueNotOpened, since the function has neither
+	// its URL nor the permission to send to it.
 	Inbox, Deliver, DeliverDLQ queue.Sender
 	// Fetch configures the federation HTTP client
 	// (FEDERATION_ALLOW_PRIVATE, FEDERATION_CA_FILE).
 	Fetch fetch.Options
+}
+
+// ErrQueueNotOpened is the error of a send to a federation queue the
+// function did not open.
+var ErrQueueNotOpened = errors.New("queue not opened by this function")
+
+// unopened is the sender of a queue not opened.
+type unopened struct{ env string }
+
+var _ queue.Sender = unopened{}
+
+func (u unopened) Send(context.Context, queue.Message) (string, error) {
+	return "", fmt.Errorf("send message to %s: %w", u.env, ErrQueueNotOpened)
+}
+
+func (u unopened) SendBatch(context.Context, []queue.Message) ([]string, error) {
+	return nil, fmt.Errorf("send message batch to %s: %w", u.env, ErrQueueNotOpened)
 }
 
 // FederationNeeds says what a function uses; OpenFederation opens only
@@ -85,6 +104,11 @@ func OpenFederation(ctx context.Context, cfg config.Config, tbl table.Table, nee
 			if q.use {
 				*q.dest = sqs.New(client, q.url)
 			}
+		}
+	}
+	for _, q := range queues {
+		if !q.use {
+			*q.dest = unopened{env: q.env}
 		}
 	}
 	if need.Keys {

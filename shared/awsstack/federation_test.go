@@ -2,6 +2,7 @@ package awsstack
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
@@ -39,12 +40,26 @@ func TestOpenFederationNamesWhatIsMissing(t *testing.T) {
 		t.Errorf("dead-letter queue missing: %v", err)
 	}
 
-	// What is not needed stays nil, untyped: deliver.Deps treats a nil
-	// DeadLetter as "none".
+	// A queue not needed is opened as one that refuses every send, so
+	// that shared/federate gets all its senders without this function
+	// needing the queue's URL or permission.
 	cfg.FederationAllowPrivate, cfg.FederationCAFile = true, "/etc/ca.pem"
 	f, err := OpenFederation(ctx, cfg, nil, FederationNeeds{})
-	if err != nil || f.Keys != nil || f.Inbox != nil || f.Deliver != nil || f.DeliverDLQ != nil {
+	if err != nil || f.Keys != nil {
 		t.Fatalf("nothing needed: %+v %v", f, err)
+	}
+	for env, s := range map[string]queue.Sender{"INBOX_QUEUE_URL": f.Inbox, "DELIVER_QUEUE_URL": f.Deliver, "DELIVER_DLQ_URL": f.DeliverDLQ} {
+		if s == nil {
+			t.Fatalf("%s: nil sender", env)
+		}
+		_, err := s.Send(ctx, queue.Message{Body: "{}"})
+		if !errors.Is(err, ErrQueueNotOpened) || !strings.Contains(err.Error(), env) {
+			t.Errorf("%s: send: %v", env, err)
+		}
+		_, err = s.SendBatch(ctx, []queue.Message{{Body: "{}"}})
+		if !errors.Is(err, ErrQueueNotOpened) || !strings.Contains(err.Error(), env) {
+			t.Errorf("%s: send batch: %v", env, err)
+		}
 	}
 	if !f.Fetch.AllowPrivate || f.Fetch.CAFile != "/etc/ca.pem" {
 		t.Errorf("fetch options: %+v", f.Fetch)
