@@ -38,7 +38,7 @@ func main() {
 		os.Exit(1)
 	}
 	services, err := federate.New(federate.Config{PublicURL: cfg.PublicURL, Store: store.New(tbl), Keys: fed.Keys,
-		Deliver: fed.Deliver, DeliverDLQ: fed.DeliverDLQ, Fetch: fed.Fetch, Log: log})
+		Inbox: fed.Inbox, Deliver: fed.Deliver, DeliverDLQ: fed.DeliverDLQ, Fetch: fed.Fetch, Log: log})
 	if err != nil {
 		log.Error("build federation", "err", err)
 		os.Exit(1)

@@ -44,7 +44,7 @@ func main() {
 	}
 	st := store.New(tbl)
 	services, err := federate.New(federate.Config{PublicURL: cfg.PublicURL, Store: st, Keys: fed.Keys,
-		Inbox: fed.Inbox, Fetch: fed.Fetch, Log: log})
+		Inbox: fed.Inbox, Deliver: fed.Deliver, DeliverDLQ: fed.DeliverDLQ, Fetch: fed.Fetch, Log: log})
 	if err != nil {
 		log.Error("build federation", "err", err)
 		os.Exit(1)

@@ -35,15 +35,16 @@ func main() {
 	// Only the outbox is used here, and it only queues delivery jobs (the
 	// deliver function signs them), so this function opens no keyring and
 	// may not read the key-encryption key: the services' Keys stay nil,
-	// and so nothing built from them (the resolver's signed fetches, the
-	// deliverer's consumer) may be used here.
+	// and nothing that signs (the resolver's fetches, the deliverer's
+	// consumer) may be used here. The queues it does not open refuse
+	// sends (awsstack.ErrQueueNotOpened).
 	fed, err := awsstack.OpenFederation(ctx, cfg, nil, awsstack.FederationNeeds{Deliver: true})
 	if err != nil {
 		log.Error("open federation", "err", err)
 		os.Exit(1)
 	}
 	services, err := federate.New(federate.Config{PublicURL: cfg.PublicURL, Store: aws.Store,
-		Deliver: fed.Deliver, Fetch: fed.Fetch, Log: log})
+		Inbox: fed.Inbox, Deliver: fed.Deliver, DeliverDLQ: fed.DeliverDLQ, Fetch: fed.Fetch, Log: log})
 	if err != nil {
 		log.Error("build federation", "err", err)
 		os.Exit(1)
