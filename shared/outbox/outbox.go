@@ -141,13 +141,24 @@ func (o *Outbox) VideoPublished(ctx context.Context, v model.Video) error {
 	}
 	to := append([]string{apvocab.Public}, followersURLs(inv)...)
 	for _, a := range inv[:2] { // the channel, then the instance actor
-		ann := &apvocab.Activity{Type: apvocab.TypeAnnounce, ID: fmt.Sprintf("%s/announces/%d", obj.ID, a.ref.ID),
+		ann := &apvocab.Activity{Type: apvocab.TypeAnnounce, ID: announceURL(obj.ID, a.ref),
 			Actor: a.url, To: to, CC: []string{}, Object: apvocab.Ref{ID: obj.ID}}
 		if err := o.send(ctx, a, ann, refs(inv), nil); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// announceURL is the id of an Announce of videoURL by a local actor:
+// PeerTube's {video}/announces/{actorId}. Accounts and channels number
+// their ids apart here, so a channel's is marked as one: the channel's and
+// the instance actor's Announces of one video never share an id.
+func announceURL(videoURL string, by model.ActorRef) string {
+	if by.Kind == model.KindChannel {
+		return fmt.Sprintf("%s/announces/channel-%d", videoURL, by.ID)
+	}
+	return fmt.Sprintf("%s/announces/%d", videoURL, by.ID)
 }
 
 // VideoUpdated sends the new version of a video to the followers of its
