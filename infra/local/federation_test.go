@@ -37,13 +37,25 @@ func TestTwoInstancesFederate(t *testing.T) {
 	hostA, hostB := fmt.Sprintf("localhost:%d", portA), fmt.Sprintf("localhost:%d", portB)
 	rootA, rootB := a.login("root", pw), b.login("root", pw)
 
-	// B's admin follows A's instance; A accepts at once.
+	// A video published on A before anyone follows it.
+	early := upload(t, a, rootA, clip, "Published before the follow")
+	eventually(t, "the early video is published on A", func() (bool, string) {
+		_, body := a.get("/api/v1/videos/"+early, "")
+		return strings.Contains(string(body), `"label":"Published"`), string(body)
+	})
+
+	// B's admin follows A's instance; A accepts at once, and B brings in
+	// what A published before from its outbox.
 	if code, body := b.post("/api/v1/server/following", rootB, map[string]any{"hosts": []string{hostA}}); code != http.StatusNoContent {
 		t.Fatalf("follow %s: %d %s", hostA, code, body)
 	}
 	eventually(t, "B follows A (accepted)", func() (bool, string) {
 		_, body := b.get("/api/v1/server/following", rootB)
 		return strings.Contains(string(body), `"state":"accepted"`) && strings.Contains(string(body), hostA), string(body)
+	})
+	eventually(t, "the early video reaches B through A's outbox", func() (bool, string) {
+		code, body := b.get("/api/v1/videos/"+early, "")
+		return code == http.StatusOK && strings.Contains(string(body), `"isLocal":false`), string(body)
 	})
 	eventually(t, "A lists B's instance as a follower", func() (bool, string) {
 		_, body := a.get("/api/v1/server/followers", "")

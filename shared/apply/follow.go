@@ -91,9 +91,27 @@ func (a *Applier) answer(ctx context.Context, act *apvocab.Activity) error {
 	if act.Type == apvocab.TypeReject {
 		f.State = model.FollowRejected
 	}
-	_, _, err = a.Store.SaveFollow(ctx, f)
-	return err
+	saved, _, err := a.Store.SaveFollow(ctx, f)
+	if err != nil || act.Type == apvocab.TypeReject || saved.State != model.FollowAccepted {
+		return err
+	}
+	// Bring in what the followed actor published before (PeerTube crawls
+	// the outbox once a follow is accepted); a failure leaves it for the
+	// next videos to come.
+	if rem, err := a.remoteOf(ctx, target); err == nil && rem != nil && rem.Outbox != "" {
+		n, err := a.Resolver.CrawlOutbox(ctx, rem.Outbox, OutboxCrawlItems)
+		if err != nil {
+			a.log().InfoContext(ctx, "outbox crawl failed", "outbox", rem.Outbox, "err", err)
+		} else if n > 0 {
+			a.log().InfoContext(ctx, "videos brought in from an outbox", "outbox", rem.Outbox, "videos", n)
+		}
+	}
+	return nil
 }
+
+// OutboxCrawlItems bounds how many outbox items a newly accepted follow
+// brings in.
+const OutboxCrawlItems = 30
 
 // undo applies Undo of a Follow, Like, Dislike or Announce.
 func (a *Applier) undo(ctx context.Context, act *apvocab.Activity) error {

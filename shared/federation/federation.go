@@ -85,7 +85,9 @@ func New(d Deps) *Handler {
 		h.mux.Handle("GET "+AccountsPath+"{name}/"+c, h.wrap(h.activityPub(h.followCollection(AccountsPath, c, h.accountRef))))
 		h.mux.Handle("GET "+ChannelsPath+"{name}/"+c, h.wrap(h.activityPub(h.followCollection(ChannelsPath, c, h.channelRef))))
 	}
-	for _, c := range []string{"outbox", "playlists"} {
+	h.mux.Handle("GET "+AccountsPath+"{name}/outbox", h.wrap(h.activityPub(h.outbox(AccountsPath))))
+	h.mux.Handle("GET "+ChannelsPath+"{name}/outbox", h.wrap(h.activityPub(h.outbox(ChannelsPath))))
+	for _, c := range []string{"playlists"} {
 		h.mux.Handle("GET "+AccountsPath+"{name}/"+c, h.wrap(h.activityPub(h.emptyCollection(AccountsPath, c, h.accountExists))))
 		h.mux.Handle("GET "+ChannelsPath+"{name}/"+c, h.wrap(h.activityPub(h.emptyCollection(ChannelsPath, c, h.channelExists))))
 	}
