@@ -123,7 +123,16 @@ func (k *Keyring) Key(ctx context.Context, actor string) (Key, error) {
 }
 
 // PublicPEM returns an actor's public key, generating the pair if needed.
+// An existing key's public half is read as stored, without unsealing the
+// private key (actor documents are served far more often than keys sign).
 func (k *Keyring) PublicPEM(ctx context.Context, actor string) (string, error) {
+	it, err := k.t.Get(ctx, keyItemKey(actor))
+	if err == nil && it.String(attrPublic) != "" {
+		return it.String(attrPublic), nil
+	}
+	if err != nil && !errors.Is(err, table.ErrNotFound) {
+		return "", fmt.Errorf("read key of %s: %w", actor, err)
+	}
 	key, err := k.Key(ctx, actor)
 	return key.PublicPEM, err
 }

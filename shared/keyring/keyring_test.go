@@ -118,3 +118,28 @@ func TestLoadKEK(t *testing.T) {
 		t.Fatal("New accepted a short key")
 	}
 }
+
+// TestPublicPEMNeedsNoUnsealing: the public half is served as stored, so a
+// keyring that cannot open the private key still serves it (and Key fails).
+func TestPublicPEMNeedsNoUnsealing(t *testing.T) {
+	tbl := openTable(t)
+	ctx := context.Background()
+	kr, err := New(tbl, bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := kr.PublicPEM(ctx, "channel:main") // generates the pair
+	if err != nil || first == "" {
+		t.Fatal(first, err)
+	}
+	other, err := New(tbl, bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := other.PublicPEM(ctx, "channel:main"); err != nil || got != first {
+		t.Fatalf("public key read back: %v %q", err, got)
+	}
+	if _, err := other.Key(ctx, "channel:main"); err == nil {
+		t.Fatal("a keyring with another key-encryption key opened the private key")
+	}
+}
