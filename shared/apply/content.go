@@ -2,7 +2,9 @@ package apply
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 
 	"github.com/vidiverse/vidiverse/shared/apvocab"
 	"github.com/vidiverse/vidiverse/shared/model"
@@ -89,7 +91,9 @@ func (a *Applier) announce(ctx context.Context, act *apvocab.Activity) error {
 }
 
 // view counts a remote view of a local video (PeerTube's servers send one
-// View per viewer, already deduplicated at their end).
+// View per viewer, already deduplicated at their end). A View delivered
+// again (the queue delivers at least once) is counted once: the view is
+// recorded as a viewer session named by the activity's id.
 func (a *Applier) view(ctx context.Context, act *apvocab.Activity) error {
 	v, err := a.Resolver.LocalVideo(ctx, act.Object.ID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -101,7 +105,9 @@ func (a *Applier) view(ctx context.Context, act *apvocab.Activity) error {
 	if act.Result != nil {
 		return nil // a live viewer count, not a view
 	}
-	return a.Store.AddViews(ctx, v.ID, 1)
+	viewer := fmt.Sprintf("activity:%x", sha256.Sum256([]byte(act.ID)))
+	_, err = a.Store.RecordView(ctx, v.ID, viewer, store.ViewAfter.Seconds())
+	return err
 }
 
 // flag files a remote abuse report about local content.
