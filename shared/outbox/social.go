@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 
 	"github.com/vidiverse/vidiverse/shared/apobject"
@@ -163,9 +164,16 @@ func (o *Outbox) Accept(ctx context.Context, f model.Follow, followerURL, inbox 
 		}
 		by = o.accountActor(a)
 	}
-	typ, id := apvocab.TypeAccept, fmt.Sprintf("%s/accepts/follows/%d", o.PublicURL, f.ID)
+	typ, path := apvocab.TypeAccept, "accepts"
 	if reject {
-		typ, id = apvocab.TypeReject, fmt.Sprintf("%s/rejects/follows/%d", o.PublicURL, f.ID)
+		typ, path = apvocab.TypeReject, "rejects"
+	}
+	id := fmt.Sprintf("%s/%s/follows/%d", o.PublicURL, path, f.ID)
+	if f.ID == 0 {
+		// A follow refused before it was stored has no id of its own: the
+		// answer is named by the Follow's, so that answers to different
+		// follows never share an id (receivers drop an id seen before).
+		id = fmt.Sprintf("%s/%s/follows/%x", o.PublicURL, path, sha256.Sum256([]byte(f.URL)))
 	}
 	fa := followActivity(f, followerURL, by.url)
 	act := &apvocab.Activity{Type: typ, ID: id, Actor: by.url, Object: apvocab.Ref{ID: fa.ID, Type: fa.Type, Object: fa}}

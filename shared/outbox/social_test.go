@@ -288,6 +288,25 @@ func TestFollowsAndTheirAnswers(t *testing.T) {
 		member(rej, "object.id") != rf.URL || member(rej, "object.actor") != testActor || member(rej, "object.object") != instance1+"/accounts/root" {
 		t.Errorf("Reject %v", rej)
 	}
+	// A follow refused before it was stored (id 0): each Reject has an id
+	// of its own, the same for one Follow answered twice.
+	rejectID := func(followURL string) any {
+		t.Helper()
+		f := model.Follow{URL: followURL}
+		if err := e.o.Accept(ctx, f, testActor, testInbox, model.ActorRef{Kind: model.KindAccount, ID: e.root.ID}, true); err != nil {
+			t.Fatal(err)
+		}
+		jobs := e.sent(t)
+		if len(jobs) != 1 {
+			t.Fatalf("Reject jobs %+v", jobs)
+		}
+		return doc(t, jobs[0].Activity)["id"]
+	}
+	a, b, a2 := rejectID(testActor+"#follow-1"), rejectID(testActor+"#follow-2"), rejectID(testActor+"#follow-1")
+	if a == b || a != a2 || a == instance1+"/rejects/follows/0" {
+		t.Errorf("Reject ids of unsaved follows: %v, %v, again %v", a, b, a2)
+	}
+
 	// An answer for an actor that is not there fails.
 	if err := e.o.Accept(ctx, rf, testActor, testInbox, model.ActorRef{Kind: model.KindChannel, ID: 999}, false); err == nil {
 		t.Error("Accept by a missing channel succeeded")
