@@ -179,6 +179,13 @@ func TestFollowFromABlockedServerIsRejected(t *testing.T) {
 		t.Errorf("Reject's Follow %v", rej["object"])
 	}
 
+	// Another follow from there is refused with a Reject of its own.
+	e.applied(t, activity(t, map[string]any{"type": "Follow", "id": rm.URL + "/accounts/root/follows/1",
+		"actor": rm.URL + "/accounts/root", "object": instance1 + "/accounts/peertube"}))
+	if jobs := e.sent(); len(jobs) != 1 || doc(t, jobs[0])["id"] == rej["id"] {
+		t.Errorf("second Reject %+v shares the first's id %v", jobs, rej["id"])
+	}
+
 	// A blocked account, its server not blocked.
 	e2 := newEnv(t, instance1)
 	rm2 := newRemote(t, e2)
