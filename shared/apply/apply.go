@@ -107,7 +107,10 @@ func permanent(err error) bool {
 	if errors.As(err, &remote) {
 		return !fetch.Retryable(err)
 	}
-	return errors.Is(err, fetch.ErrBadURL)
+	// Fetches the client refuses, or whose answer it refuses, are refused
+	// again on every retry.
+	return errors.Is(err, fetch.ErrBadURL) || errors.Is(err, fetch.ErrBlocked) || errors.Is(err, fetch.ErrTooLarge) ||
+		errors.Is(err, fetch.ErrTooManyRedirects)
 }
 
 // Apply applies one activity.

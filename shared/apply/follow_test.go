@@ -1,6 +1,7 @@
 package apply_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -292,5 +293,19 @@ func TestFollowerUnreachableIsRetriedMissingIsDropped(t *testing.T) {
 	e.applied(t, follow(rm.URL+"/accounts/busy"))
 	if fs, _ := e.st.Followers(t.Context(), model.ActorRef{Kind: model.KindAccount, ID: e.inst.ID}); len(fs) != 1 {
 		t.Errorf("retried follow: %d follows", len(fs))
+	}
+}
+
+func TestFollowerThatCanNeverBeFetchedIsDropped(t *testing.T) {
+	e := newEnv(t, instance1)
+	rm := newRemote(t, e)
+	rm.serve("/accounts/huge", bytes.Repeat([]byte(" "), 2<<20))
+	follow := func(actor string) []byte {
+		return activity(t, map[string]any{"type": "Follow", "id": actor + "/follows/1", "actor": actor, "object": instance1 + "/accounts/peertube"})
+	}
+	// An answer larger than any actor document, and an address the
+	// client may not reach: retrying cannot help.
+	if failed := e.handle(t, follow(rm.URL+"/accounts/huge"), follow("https://10.255.255.1/accounts/x")); len(failed) != 0 {
+		t.Errorf("failed %v, want both dropped", failed)
 	}
 }
