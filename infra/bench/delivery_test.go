@@ -7,6 +7,14 @@ import (
 	"testing"
 )
 
+// TestMain lets the test binary serve as the sink process of the runs.
+func TestMain(m *testing.M) {
+	if maybeRunSink() {
+		return
+	}
+	os.Exit(m.Run())
+}
+
 // A small delivery run: every inbox gets the activity, the sink verifies
 // its samples, and the figure is a rate.
 func TestDeliveryRun(t *testing.T) {

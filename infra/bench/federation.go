@@ -52,7 +52,7 @@ func (b *bench) federation(ctx context.Context) error {
 	if memDir == "" {
 		memDir, where = diskDir, "its file on disk: no tmpfs here"
 	}
-	b.rep.note("Deliveries: one activity (%s) fanned out to N inboxes on N distinct hosts (a loopback sink behind a resolver; a new connection per host), through the embedded deliver queue (%s), the event source driver (%d concurrent batches of 10, one per core) and shared/deliver, signed at send time; timed from Enqueue to the sink's N-th POST. The sink verifies one signature in %d and runs in the same process, on the same cores.",
+	b.rep.note("Deliveries: one activity (%s) fanned out to N inboxes on N distinct hosts (a loopback sink behind a resolver; a new connection per host), through the embedded deliver queue (%s), the event source driver (%d concurrent batches of 10, one per core) and shared/deliver, signed at send time; timed from Enqueue to the sink's N-th POST. The sink verifies one signature in %d; it runs in a process of its own, on the same cores.",
 		kb(len(rig.activity)), where, cores, sampleEvery)
 
 	type run struct {
@@ -98,7 +98,7 @@ func (b *bench) federation(ctx context.Context) error {
 				thousands(res.perSecond()), secs(res.elapsed), thousands(perCore), thousands(res.perCPUSecond()), res.sampled),
 			fmt.Sprintf("×%.2f the signing rate per core; ×%.2f per CPU-second", ratio, res.perCPUSecond()/signCPU), target)
 	}
-	b.rep.note("Per CPU-second figures divide by the CPU time the bench process used (getrusage; the sink's included), which other work on the machine does not inflate; the per-core figures divide wall-clock rates by the %d cores.", cores)
+	b.rep.note("Per CPU-second figures divide by the CPU time the delivering process used (getrusage; the sink is another process), which other work on the machine does not inflate; the per-core figures divide wall-clock rates by the %d cores, which the sink shares.", cores)
 	return b.discoveryLoad(ctx)
 }
 

@@ -103,6 +103,9 @@ func intList(s string) ([]int, error) {
 }
 
 func main() {
+	if maybeRunSink() {
+		return
+	}
 	o, err := parseFlags()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
