@@ -3,6 +3,7 @@ package apply_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -171,6 +172,29 @@ func TestCommentFromPeerTubeOnALocalVideo(t *testing.T) {
 	if author.ID == root.ID || author.Remote == nil {
 		t.Errorf("the remote root is the local root: %+v", author)
 	}
+	// A reply to a local comment joins its thread.
+	local := model.Comment{VideoID: v.ID, AccountID: root.ID, Text: "First comment on the test pattern clip."}
+	if local.ID, err = e.st.NewCommentID(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	local.URL = instance1 + "/videos/watch/" + video1 + "/comments/" + fmt.Sprint(local.ID)
+	if local, _, err = e.st.CreateComment(t.Context(), local); err != nil {
+		t.Fatal(err)
+	}
+	reply := edit(t, create, func(m map[string]any) {
+		m["id"] = rm.URL + "/videos/watch/" + video1 + "/comments/5/activity"
+		o := m["object"].(map[string]any)
+		o["id"], o["inReplyTo"], o["content"] = rm.URL+"/videos/watch/"+video1+"/comments/5", local.URL, "A reply"
+	})
+	e.applied(t, reply)
+	rc, err := e.st.CommentByURL(t.Context(), rm.URL+"/videos/watch/"+video1+"/comments/5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.VideoID != v.ID || rc.ThreadID != local.ID || rc.InReplyToID != local.ID || rc.Text != "A reply" {
+		t.Errorf("reply to a local comment %+v (parent %d)", rc, local.ID)
+	}
+
 	// Comment edits are ignored, as PeerTube ignores them.
 	upd := edit(t, create, func(m map[string]any) {
 		m["type"], m["id"] = "Update", rm.URL+"/u"
