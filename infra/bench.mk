@@ -20,7 +20,7 @@ bench_apt_install = $(bench_sudo) env DEBIAN_FRONTEND=noninteractive apt-get ins
 
 .PHONY: bench bench-deps
 
-## bench: transcoding, upload, API and memory figures against baselines (6 to 8 minutes on 2 cores).
+## bench: transcoding, upload, API, memory and federation figures against baselines (8 to 10 minutes on 2 cores).
 bench: bench-deps
 	@mkdir -p $(BUILD_DIR)
 	$(GO) build -o $(BUILD_DIR)/vidiverse-local ./infra/local
