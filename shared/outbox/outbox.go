@@ -141,7 +141,7 @@ func (o *Outbox) VideoPublished(ctx context.Context, v model.Video) error {
 	}
 	to := append([]string{apvocab.Public}, followersURLs(inv)...)
 	for _, a := range inv[:2] { // the channel, then the instance actor
-		ann := &apvocab.Activity{Type: apvocab.TypeAnnounce, ID: announceURL(obj.ID, a.ref),
+		ann := &apvocab.Activity{Type: apvocab.TypeAnnounce, ID: AnnounceURL(obj.ID, a.ref),
 			Actor: a.url, To: to, CC: []string{}, Object: apvocab.Ref{ID: obj.ID}}
 		if err := o.send(ctx, a, ann, refs(inv), nil); err != nil {
 			return err
@@ -150,11 +150,12 @@ func (o *Outbox) VideoPublished(ctx context.Context, v model.Video) error {
 	return nil
 }
 
-// announceURL is the id of an Announce of videoURL by a local actor:
+// AnnounceURL is the id of an Announce of videoURL by a local actor:
 // PeerTube's {video}/announces/{actorId}. Accounts and channels number
 // their ids apart here, so a channel's is marked as one: the channel's and
-// the instance actor's Announces of one video never share an id.
-func announceURL(videoURL string, by model.ActorRef) string {
+// the instance actor's Announces of one video never share an id. Outbox
+// collections list the same ids.
+func AnnounceURL(videoURL string, by model.ActorRef) string {
 	if by.Kind == model.KindChannel {
 		return fmt.Sprintf("%s/announces/channel-%d", videoURL, by.ID)
 	}

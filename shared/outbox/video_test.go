@@ -12,6 +12,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/apvocab"
 	"github.com/vidiverse/vidiverse/shared/deliver"
 	"github.com/vidiverse/vidiverse/shared/model"
+	"github.com/vidiverse/vidiverse/shared/outbox"
 )
 
 // involved are the followers a local video's news reach: its channel's,
@@ -64,7 +65,8 @@ func TestVideoPublishedIsACreateAndTwoAnnounces(t *testing.T) {
 		j := jobs[1+i]
 		ann := doc(t, j.Activity)
 		same(t, "Announce", ann, captured(t, c.capture), "type", "actor", "to", "cc", "object")
-		if id, _ := ann["id"].(string); !strings.HasPrefix(id, instance1+"/videos/watch/"+video2+"/announces/") {
+		if id, _ := ann["id"].(string); !strings.HasPrefix(id, instance1+"/videos/watch/"+video2+"/announces/") ||
+			id != outbox.AnnounceURL(instance1+"/videos/watch/"+video2, e.involved()[i]) {
 			t.Errorf("Announce id %q", id)
 		}
 		if j.Signer != c.signer || j.KeyID != c.keyID || !slices.Equal(j.Followers, e.involved()) || len(j.Inboxes) != 0 {
