@@ -2,6 +2,7 @@ package apply_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -246,9 +247,30 @@ func TestAnswersToOurFollows(t *testing.T) {
 		t.Errorf("after an Accept by id: %s", s)
 	}
 
+	// Accepted, the followed actor's earlier videos are brought in from
+	// its outbox (as instance 2 read instance 1's).
+	for _, f := range []struct{ path, capture string }{
+		{"/accounts/peertube/outbox", "06-accounts-peertube-outbox"},
+		{"/accounts/peertube/outbox?page=1", "07-accounts-peertube-outbox-page-1"},
+	} {
+		var ex struct {
+			Response struct {
+				Body string `json:"body"`
+			} `json:"response"`
+		}
+		if err := json.Unmarshal(reftest.Read(t, pt+"instance2-fetches-from-instance1/"+f.capture+".exchange.json"), &ex); err != nil {
+			t.Fatal(err)
+		}
+		rm.serve(f.path, rm.rewrite([]byte(ex.Response.Body), host1))
+	}
+	rm.capture("/video-channels/root_channel", i1AP+"ap-channel-root_channel.json", host1)
+	rm.capture("/videos/watch/"+video1, i1AP+"ap-video.json", host1)
 	e.applied(t, accept, accept)
 	if s := state(); s != model.FollowAccepted {
 		t.Errorf("after Accept: %s", s)
+	}
+	if v, err := e.st.VideoByURL(ctx, rm.URL+"/videos/watch/"+video1); err != nil || v.UUID != video1 {
+		t.Errorf("video of the followed outbox: %+v %v", v, err)
 	}
 	reject := edit(t, accept, func(m map[string]any) {
 		m["type"], m["id"] = "Reject", rm.URL+"/rejects/follows/5"
