@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/apobject"
 	"github.com/vidiverse/vidiverse/shared/apvocab"
 	"github.com/vidiverse/vidiverse/shared/model"
+	"github.com/vidiverse/vidiverse/shared/outbox"
 	"github.com/vidiverse/vidiverse/shared/store"
 )
 
@@ -107,10 +107,10 @@ func (h *Handler) outboxItem(ctx context.Context, base string, acc model.Account
 		return &apvocab.Activity{Type: apvocab.TypeCreate, ID: videoURL + "/activity", Actor: apobject.ActorURL(h.d.PublicURL, acc),
 			To: obj.To, CC: obj.CC, Object: apvocab.Ref{ID: obj.ID, Type: apvocab.TypeVideo, Object: obj}}, nil
 	}
-	actorURL, actorID := apobject.ActorURL(h.d.PublicURL, acc), acc.ID
+	actorURL, by := apobject.ActorURL(h.d.PublicURL, acc), model.ActorRef{Kind: model.KindAccount, ID: acc.ID}
 	if base == ChannelsPath {
-		actorURL, actorID = apobject.ChannelURL(h.d.PublicURL, ch), ch.ID
+		actorURL, by = apobject.ChannelURL(h.d.PublicURL, ch), model.ActorRef{Kind: model.KindChannel, ID: ch.ID}
 	}
-	return &apvocab.Activity{Type: apvocab.TypeAnnounce, ID: fmt.Sprintf("%s/announces/%d", videoURL, actorID),
+	return &apvocab.Activity{Type: apvocab.TypeAnnounce, ID: outbox.AnnounceURL(videoURL, by),
 		Actor: actorURL, To: []string{apvocab.Public}, CC: cc, Object: apvocab.Ref{ID: videoURL}}, nil
 }
