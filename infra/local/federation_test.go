@@ -84,6 +84,10 @@ func TestTwoInstancesFederate(t *testing.T) {
 		t.Fatalf("A's instance followers: %s", body)
 	}
 
+	if code, body := b.get("/api/v1/video-channels/root_channel@"+hostA, ""); code != http.StatusOK || !strings.Contains(string(body), `"isLocal":false`) {
+		t.Fatalf("B's copy of A's channel: %d %s", code, body)
+	}
+
 	// A video uploaded on A appears on B, its media at A.
 	uuid := upload(t, a, rootA, clip, "Federated clip")
 	eventually(t, "the video is published on A", func() (bool, string) {

@@ -12,8 +12,9 @@ import (
 )
 
 // localName reads a {name} or {handle} path parameter: "name" or
-// "name@host" where host is this instance. It reports false for remote
-// handles, which this instance does not know yet.
+// "name@host". For this instance's host it returns the bare name and true;
+// for another host the handle a remote actor's copy is known by
+// ("name@host") and false.
 func (a *API) localName(r *http.Request, param string) (string, bool, error) {
 	v := r.PathValue(param)
 	name, host, hasHost := strings.Cut(v, "@")
@@ -21,19 +22,16 @@ func (a *API) localName(r *http.Request, param string) (string, bool, error) {
 		return "", false, problem.InvalidField("params", param, v, "Should have a valid handle")
 	}
 	if hasHost && !strings.EqualFold(host, a.cfg.Host()) {
-		return name, false, nil
+		return name + "@" + strings.ToLower(host), false, nil // a remote actor's copy is claimed as name@host
 	}
 	return name, true, nil
 }
 
 // loadAccount resolves an account name or handle; 404 when unknown.
 func (a *API) loadAccount(ctx context.Context, r *http.Request, param string) (model.Account, error) {
-	name, local, err := a.localName(r, param)
+	name, _, err := a.localName(r, param)
 	if err != nil {
 		return model.Account{}, err
-	}
-	if !local {
-		return model.Account{}, problem.NotFound("Account not found")
 	}
 	acc, err := a.st.AccountByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {

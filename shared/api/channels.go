@@ -73,12 +73,9 @@ func (a *API) listChannels(w http.ResponseWriter, r *http.Request) error {
 
 // loadChannel resolves a channel handle; 404 when unknown.
 func (a *API) loadChannel(ctx context.Context, r *http.Request) (model.Channel, error) {
-	name, local, err := a.localName(r, "handle")
+	name, _, err := a.localName(r, "handle")
 	if err != nil {
 		return model.Channel{}, err
-	}
-	if !local {
-		return model.Channel{}, problem.NotFound("Video channel not found")
 	}
 	c, err := a.st.ChannelByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
