@@ -88,6 +88,15 @@ func TestTwoInstancesFederate(t *testing.T) {
 		t.Fatalf("B's copy of A's channel: %d %s", code, body)
 	}
 
+	// A handle as search term finds a channel B has never seen.
+	if code, body := a.post("/api/v1/video-channels", rootA, map[string]any{"name": "second_channel", "displayName": "Second"}); code != http.StatusOK {
+		t.Fatalf("create a channel on A: %d %s", code, body)
+	}
+	if _, body := b.get("/api/v1/search/video-channels?search="+url.QueryEscape("second_channel@"+hostA), bob); !strings.Contains(string(body), `"total":1`) ||
+		!strings.Contains(string(body), `"displayName":"Second"`) {
+		t.Fatalf("searching B for second_channel@%s: %s", hostA, body)
+	}
+
 	// A video uploaded on A appears on B, its media at A.
 	uuid := upload(t, a, rootA, clip, "Federated clip")
 	eventually(t, "the video is published on A", func() (bool, string) {

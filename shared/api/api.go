@@ -143,6 +143,7 @@ func (a *API) routeTable() []route {
 		{"GET /api/v1/accounts/{name}/videos", a.listAccountVideos},
 		{"GET /api/v1/video-channels/{handle}/videos", a.listChannelVideos},
 		{"GET /api/v1/search/videos", a.searchVideos},
+		{"GET /api/v1/search/video-channels", a.searchChannels},
 		{"GET /api/v1/server/following", a.listServerFollows(true)},
 		{"POST /api/v1/server/following", a.authed(a.postServerFollowing)},
 		{"DELETE /api/v1/server/following/{hostOrHandle}", a.authed(a.deleteServerFollowing)},

@@ -26,7 +26,8 @@ func federationBadInputs(root string, video int64) map[string][]badCase {
 	}
 	comments := "/api/v1/videos/" + vid + "/comment-threads"
 	return map[string][]badCase{
-		"GET /api/v1/server/following": list("/api/v1/server/following", ""),
+		"GET /api/v1/server/following":      list("/api/v1/server/following", ""),
+		"GET /api/v1/search/video-channels": append(list("/api/v1/search/video-channels", ""), noAuth("GET", "/api/v1/search/video-channels?searchTarget=search-index")),
 		"POST /api/v1/server/following": body("POST", "/api/v1/server/following",
 			`{}`, `{"hosts":[]}`, `{"hosts":["a/b"]}`, `{"hosts":"x"}`, `{"handles":["nohost"]}`),
 		"DELETE /api/v1/server/following/{hostOrHandle}": {noAuth("DELETE", "/api/v1/server/following/x.example"),
