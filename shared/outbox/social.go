@@ -65,9 +65,40 @@ func (o *Outbox) CommentCreated(ctx context.Context, c model.Comment, v model.Vi
 	}
 	by := o.accountActor(author)
 	note := apobject.Comment(o.PublicURL, c, v, o.videoURL(v), by.url, inReplyTo, nil)
+	if err := o.widenCommentAudience(ctx, note, v, by); err != nil {
+		return err
+	}
 	act := &apvocab.Activity{Type: apvocab.TypeCreate, ID: note.ID + "/activity", Actor: by.url, To: note.To, CC: note.CC,
 		Object: apvocab.Ref{ID: note.ID, Type: apvocab.TypeNote, Object: note}}
 	return o.send(ctx, by, act, append(followers, by.ref), inboxes)
+}
+
+// widenCommentAudience addresses a comment's Note as PeerTube's Create
+// does: on a local video, cc the followers of the author and of the
+// video's channel, the instance and the video's account; on a remote
+// video, to Public, the followers of the video's channel and account and
+// of the author, cc nobody.
+func (o *Outbox) widenCommentAudience(ctx context.Context, note *apvocab.Note, v model.Video, by actor) error {
+	acc, ch, err := o.owners(ctx, v)
+	if err != nil {
+		return err
+	}
+	if v.Remote == nil {
+		inv, err := o.involved(ctx, acc, ch)
+		if err != nil {
+			return err
+		}
+		note.To, note.CC = []string{apvocab.Public}, append([]string{by.url + "/followers"}, followersURLs(inv)...)
+		return nil
+	}
+	to := []string{apvocab.Public}
+	for _, r := range []*model.Remote{ch.Remote, acc.Remote} {
+		if r != nil && r.Followers != "" {
+			to = append(to, r.Followers)
+		}
+	}
+	note.To, note.CC = append(to, by.url+"/followers"), []string{}
+	return nil
 }
 
 // CommentDeleted sends the Delete of a local comment.
