@@ -46,6 +46,10 @@ type Deps struct {
 	Inbox http.Handler
 	// Trackers are the tracker URLs videos list.
 	Trackers []string
+	// Pages, when set, serves the web pages on the URLs of videos: a
+	// request for /videos/watch/{uuid} that does not ask for ActivityPub
+	// is handed to it (the same URL serves both, as on PeerTube).
+	Pages http.Handler
 }
 
 // Handler serves discovery and actor documents.
@@ -79,7 +83,7 @@ func New(d Deps) *Handler {
 		h.mux.Handle("POST "+AccountsPath+"{name}/inbox", d.Inbox)
 		h.mux.Handle("POST "+ChannelsPath+"{name}/inbox", d.Inbox)
 	}
-	h.mux.Handle("GET "+VideosPath+"{uuid}", h.wrap(h.activityPub(h.video)))
+	h.mux.Handle("GET "+VideosPath+"{uuid}", h.wrap(h.orPage(h.video)))
 	h.mux.Handle("GET "+VideosPath+"{uuid}/comments/{id}", h.wrap(h.activityPub(h.comment)))
 	for _, c := range []string{"followers", "following"} {
 		h.mux.Handle("GET "+AccountsPath+"{name}/"+c, h.wrap(h.activityPub(h.followCollection(AccountsPath, c, h.accountRef))))
@@ -125,6 +129,19 @@ func (h *Handler) activityPub(f handlerFunc) handlerFunc {
 		}
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		return f(w, r)
+	}
+}
+
+// orPage serves f to ActivityPub requests and hands the others to the
+// web pages (406 without them).
+func (h *Handler) orPage(f handlerFunc) handlerFunc {
+	ap := h.activityPub(f)
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if h.d.Pages != nil && !wantsActivityPub(r.Header.Get("Accept")) {
+			h.d.Pages.ServeHTTP(w, r)
+			return nil
+		}
+		return ap(w, r)
 	}
 }
 
