@@ -75,6 +75,8 @@ type Seed struct {
 	storage *blobStorage
 	cancel  context.CancelFunc
 
+	syncMu sync.Mutex // one Sync at a time
+
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*seeded
 	closed   bool
@@ -204,6 +206,8 @@ func (s *Seed) Run(ctx context.Context) error {
 // A file whose .torrent cannot be read is logged and skipped (tried again
 // next time); an error means the store could not be listed.
 func (s *Seed) Sync(ctx context.Context) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
 	want, err := s.published(ctx)
 	if err != nil {
 		return err
