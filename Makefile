@@ -22,6 +22,7 @@ STATICCHECK_VERSION := v0.8.2
 
 include infra/build.mk
 include infra/bench.mk
+include infra/web.mk
 
 .PHONY: run test test-deps lint help system-deps
 
