@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vidiverse/vidiverse/shared/web/browsertest"
+)
+
+// TestWatchPagePlaysInChromium is the watch page against the real binary:
+// a clip uploaded over the API is opened at /videos/watch/{uuid} in
+// headless Chromium (make test installs it), plays through the page's
+// WebTorrent player (peers first, then the web seed, as no other viewer is
+// there) to the end, and the page's view reports count a view.
+func TestWatchPagePlaysInChromium(t *testing.T) {
+	tools := browsertest.Require(t)
+	clip := filepath.Join(t.TempDir(), "clip.mp4")
+	// 12 s: a view counts after 10 s watched.
+	out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error",
+		"-f", "lavfi", "-i", "testsrc=duration=12:size=320x240:rate=24", "-f", "lavfi", "-i", "sine=frequency=440:duration=12",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip).CombinedOutput()
+	if err != nil {
+		t.Fatalf("make clip: %v %s", err, out)
+	}
+
+	const pw = "admin-pass-1234"
+	in := start(t, freePort(t), t.TempDir(), "ADMIN_PASSWORD="+pw, browsertest.EnvAssetsDir+"="+tools.AssetsDir)
+	uuid := upload(t, in, in.login("root", pw), clip, "Watch page clip")
+	views := func() int64 {
+		var v struct {
+			State struct{ ID int }
+			Views int64
+		}
+		_, body := in.get("/api/v1/videos/"+uuid, "")
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatalf("video: %s", body)
+		}
+		if v.State.ID != 1 {
+			return -1
+		}
+		return v.Views
+	}
+	for deadline := time.Now().Add(3 * time.Minute); views() < 0; time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not published after 3 minutes")
+		}
+	}
+
+	page := in.url + "/videos/watch/" + uuid
+	req, _ := http.NewRequest("GET", page, nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Skipf("the watch page is not mounted yet (GET %s as a browser: %d %s)", page, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
+	tabs, err := browsertest.Run(context.Background(), tools, browsertest.Plan{Timeout: 60 * time.Second, Tabs: []browsertest.Tab{{
+		URL:   page,
+		Until: "document.querySelector('video').ended && vidiverse.viewStatus === 204",
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := tabs[0]
+	t.Logf("%s: done=%v in %d ms, state %+v, console %v", tab.URL, tab.Done, tab.MS, tab.State, tab.Console)
+	st := tab.State
+	if st == nil || !tab.Done || !st.Started || st.Error != "" || len(tab.PageErrors) > 0 {
+		t.Fatalf("the video did not play to its end: done=%v state %+v errors %v", tab.Done, st, tab.PageErrors)
+	}
+	if st.Mode != "p2p" || st.FromServer == 0 {
+		t.Errorf("played in mode %q (%s) with %d bytes from the web seed; want WebTorrent with the web seed (is %s passed to the handler?)",
+			st.Mode, st.Fallback, st.FromServer, browsertest.EnvAssetsDir)
+	}
+	if tab.Requests["POST /api/v1/videos/"+uuid+"/views"].Count < 2 {
+		t.Errorf("view reports %+v", tab.Requests)
+	}
+	for deadline := time.Now().Add(10 * time.Second); views() < 1; time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("12 s watched, but the video has no view")
+		}
+	}
+}
