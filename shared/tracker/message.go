@@ -42,12 +42,14 @@ type failure struct {
 
 func (f *failure) Error() string { return f.Reason }
 
-// parseMessage checks a WebSocket request. Its failures, in order: the
-// message is not a JSON object; its action is neither announce nor scrape;
-// an announce's info_hash or peer_id is not a 20-character binary string,
-// nor to_peer_id when it carries an answer; its offers are not a list of
-// objects each with an offer; its event is unknown; a scrape's info_hash
-// is neither such a string nor a list of them.
+// parseMessage checks a WebSocket request. Its event is update when it
+// has none, or "empty", or anacrolix's "<regular>". Its failures, in
+// order: the message is not a JSON object; its action is neither
+// announce nor scrape; an announce's info_hash or peer_id is not a
+// 20-character binary string, nor to_peer_id when it carries an answer;
+// its offers are not a list of objects each with an offer; its event is
+// unknown; a scrape's info_hash is neither such a string nor a list of
+// them.
 func parseMessage(data []byte) (message, *failure) {
 	var m message
 	var fields map[string]json.RawMessage
@@ -95,7 +97,9 @@ func (m *message) parseAnnounce(f map[string]json.RawMessage) *failure {
 		switch ev {
 		case "started", "stopped", "completed", "update", "paused":
 			m.event = ev
-		case "empty":
+		case "empty", "<regular>":
+			// "<regular>" is what anacrolix/torrent (v1.61.0) sends for
+			// an announce with no event; bittorrent-tracker refuses it.
 		default:
 			return &failure{Action: "announce", Reason: "invalid event", InfoHash: binaryString(m.infoHash[:])}
 		}

@@ -186,6 +186,7 @@ func TestEvents(t *testing.T) {
 		{b, announce(ih1, pB, "stopped", 0), 1, 0},              // stopped again: nothing
 		{b, announce(ih1, pB, "update", 10), 1, 1},              // update of an absent peer adds it
 		{b, announce(ih1, pB, "empty", 0), 2, 0},                // "empty" is update; left 0 completes
+		{b, announce(ih1, pB, "<regular>", 0), 2, 0},            // anacrolix's event for none: update
 		{b, announce(ih1, pC, "completed", 5), 2, 1},            // completed of an absent peer: a start
 		{b, announce(ih1, pC, "paused", 5), 2, 1},               // paused of a present one
 		{b, announce(ih1, hash20("peer D"), "paused", 5), 2, 2}, // paused of an absent peer: a start
