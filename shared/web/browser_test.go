@@ -38,13 +38,17 @@ func runTabs(t *testing.T, tools browsertest.Tools, plan browsertest.Plan) []bro
 // TestWatchPagePlaysOverWebTorrent: alone in its swarm, the player waits
 // for peers, then takes the file from the web seed (one connection) through
 // the service worker; the video plays, and the page reports views as
-// PeerTube's player does.
+// PeerTube's player does, a seek included.
 func TestWatchPagePlaysOverWebTorrent(t *testing.T) {
 	tools := browsertest.Require(t)
 	s := newSite(t, siteOptions{assetsDir: tools.AssetsDir, withClip: true})
 	tab := runTabs(t, tools, browsertest.Plan{Timeout: 40 * time.Second, Tabs: []browsertest.Tab{{
 		URL:   s.url + WatchPath + publicUUID,
 		Until: "vidiverse.currentTime >= 3 && vidiverse.viewsSent >= 3 && vidiverse.viewStatus === 204",
+		Then: []browsertest.Step{{
+			Do:    "window.sentBeforeSeek = vidiverse.viewsSent; document.querySelector('video').currentTime = 6",
+			Until: "vidiverse.currentTime >= 6.5 && vidiverse.viewsSent > window.sentBeforeSeek",
+		}},
 	}}})[0]
 	st := tab.State
 	if !tab.Done || st.Error != "" || st.Mode != "p2p" {
@@ -77,10 +81,20 @@ func TestWatchPagePlaysOverWebTorrent(t *testing.T) {
 	if *views[0].CurrentTime != 0 || views[0].ViewEvent != nil || views[0].ID != publicUUID || len(views[0].SessionID) != 32 {
 		t.Errorf("first report (on play) %+v", views[0])
 	}
+	seeks := 0
 	for i := 1; i < len(views); i++ {
 		if *views[i].CurrentTime <= *views[i-1].CurrentTime || views[i].SessionID != views[0].SessionID {
 			t.Errorf("report %d %+v after %+v: the position should move, the session stay", i, views[i], views[i-1])
 		}
+		if views[i].ViewEvent != nil {
+			seeks++
+			if *views[i].CurrentTime < 6 {
+				t.Errorf("report %d marks a seek at %d s, before the seek to 6 s", i, *views[i].CurrentTime)
+			}
+		}
+	}
+	if seeks != 1 {
+		t.Errorf("%d reports carry viewEvent seek, want the one after the seek: %+v", seeks, views)
 	}
 }
 

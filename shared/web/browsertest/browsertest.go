@@ -126,6 +126,14 @@ type Tab struct {
 	// tab is done when it is true (for example
 	// "vidiverse.currentTime >= 3").
 	Until string `json:"until"`
+	// Then are further steps, taken in order once Until holds.
+	Then []Step `json:"then,omitempty"`
+}
+
+// Step is a statement run in the page, then a condition waited for.
+type Step struct {
+	Do    string `json:"do"`
+	Until string `json:"until"`
 }
 
 // Plan is one browser session.
@@ -141,8 +149,9 @@ type Plan struct {
 
 // TabResult is what happened in one tab.
 type TabResult struct {
-	URL  string `json:"url"`
-	Done bool   `json:"done"`
+	URL string `json:"url"`
+	// Done is set when Until and every step's condition held in time.
+	Done bool `json:"done"`
 	// MS is how long the tab took to be done (or ran).
 	MS int `json:"ms"`
 	// State is window.vidiverse at the end.

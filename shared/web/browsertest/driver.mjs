@@ -60,13 +60,22 @@ async function runTab (tab) {
   })
   const opened = Date.now()
   await page.goto(tab.url)
-  const until = `(() => { try { return !!(${tab.until || 'true'}) } catch { return false } })()`
-  while (Date.now() < deadline) {
-    if (await page.evaluate(until)) {
-      out.done = true
+  // The tab's condition, then each further step: run its statement, wait
+  // for its condition.
+  const steps = [{ until: tab.until }, ...(tab.then || [])]
+  out.done = true
+  for (const step of steps) {
+    if (step.do) await page.evaluate(`(() => { ${step.do} })()`)
+    const until = `(() => { try { return !!(${step.until || 'true'}) } catch { return false } })()`
+    let met = false
+    while (Date.now() < deadline) {
+      if ((met = await page.evaluate(until))) break
+      await sleep(200)
+    }
+    if (!met) {
+      out.done = false
       break
     }
-    await sleep(200)
   }
   out.ms = Date.now() - opened
   out.state = await page.evaluate(`(() => { const s = window.vidiverse; return s ? JSON.parse(JSON.stringify(s)) : null })()`)
