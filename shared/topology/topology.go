@@ -74,9 +74,16 @@ var Queues = []Queue{
 
 // ContainerRoutes are served by the long-running container in AWS (the
 // seeder service), not by a function: request bodies larger than Lambda's
-// 6 MB, such as PeerTube's legacy single-request upload. Locally the api
-// handler serves them like any other route.
-var ContainerRoutes = []string{"POST /api/v1/videos/upload"}
+// 6 MB, such as PeerTube's legacy single-request upload (locally the api
+// handler serves it like any other route), and the WebTorrent tracker
+// (shared/tracker), whose WebSockets and in-memory swarms need a process
+// that stays up.
+var ContainerRoutes = []string{
+	"POST /api/v1/videos/upload",
+	"GET /tracker/socket",
+	"GET /tracker/announce",
+	"GET /tracker/scrape",
+}
 
 // LocalOnlyRoutes are served only by the local runner: they stand in for an
 // AWS service that is not a function (S3 presigned URLs).
