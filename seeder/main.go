@@ -1,9 +1,10 @@
 // Command seeder is the long-running container of a Vidiverse deployment.
 // It serves the routes a Lambda function cannot (shared/topology's
-// ContainerRoutes: PeerTube's single-request legacy upload, whose body
-// passes Lambda's 6 MB limit), with the same API handler the functions
-// use, and /healthz. The WebTorrent tracker and the WebRTC seed come with
-// peer-to-peer delivery.
+// ContainerRoutes): PeerTube's single-request legacy upload, whose body
+// passes Lambda's 6 MB limit, with the same API handler the functions
+// use; the WebTorrent tracker (shared/tracker) at /tracker/socket,
+// /tracker/announce and /tracker/scrape, for the infohashes of the
+// instance's published videos; and /healthz.
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/config"
 	"github.com/vidiverse/vidiverse/shared/logging"
 	"github.com/vidiverse/vidiverse/shared/topology"
+	"github.com/vidiverse/vidiverse/shared/tracker"
 )
 
 func main() {
@@ -51,8 +54,18 @@ func run() error {
 			return err
 		}
 		a := api.New(api.Deps{Config: cfg, Store: aws.Store, Log: log, Blobs: aws.Blobs, Transcode: aws.Transcode})
+		tr := tracker.New(tracker.Config{
+			Allowed:  tracker.StoreAllowList(aws.Store, time.Minute).Allowed,
+			ClientIP: tracker.ForwardedFor(cfg.TrustedProxyHops),
+			Log:      log,
+		})
+		defer tr.Close()
 		for _, route := range topology.ContainerRoutes {
-			mux.Handle(topology.Pattern(route), a)
+			var h http.Handler = a
+			if _, path, _ := strings.Cut(route, " "); strings.HasPrefix(path, tracker.PathPrefix) {
+				h = tr
+			}
+			mux.Handle(topology.Pattern(route), h)
 		}
 	} else {
 		log.Warn("no TABLE_NAME: serving /healthz only")
