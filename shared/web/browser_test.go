@@ -118,6 +118,33 @@ func TestEmbedPlaysOverHTTP(t *testing.T) {
 	}
 }
 
+// TestFallsBackToHTTP: a page whose P2P path fails (the .torrent is
+// missing), or that has no webtorrent files to load, plays the file over
+// HTTP and says why; with the web seed off it plays nothing from the
+// server.
+func TestFallsBackToHTTP(t *testing.T) {
+	tools := browsertest.Require(t)
+	broken := newSite(t, siteOptions{assetsDir: tools.AssetsDir, withClip: true, noTorrent: true})
+	bare := newSite(t, siteOptions{withClip: true})
+	played := "vidiverse.currentTime >= 1"
+	tabs := runTabs(t, tools, browsertest.Plan{Timeout: 30 * time.Second, Tabs: []browsertest.Tab{
+		{URL: broken.url + WatchPath + publicUUID, Until: played},
+		{URL: bare.url + WatchPath + publicUUID, Until: played},
+		{URL: broken.url + WatchPath + publicUUID + "?webseed=0", Until: "vidiverse.mode === 'error'"},
+	}})
+	for i, want := range []string{"P2P failed", "no WebTorrent here"} {
+		if st := tabs[i].State; !tabs[i].Done || st.Mode != "http" || !strings.HasPrefix(st.Fallback, want) || st.Error != "" {
+			t.Errorf("tab %d: done=%v %+v, want HTTP playback after %q", i, tabs[i].Done, st, want)
+		}
+	}
+	if st := tabs[2].State; !tabs[2].Done || !strings.Contains(st.Error, "P2P failed") || st.Started {
+		t.Errorf("peers-only page without a torrent: %+v", st)
+	}
+	if tabs[2].Requests["GET /static/web-videos/"+publicUUID+"-240.mp4"].Count != 0 {
+		t.Errorf("the peers-only page fetched the file: %+v", tabs[2].Requests)
+	}
+}
+
 // TestPeersOnlyViewerPlaysFromAnotherViewer: viewers meet through
 // bittorrent-tracker's reference WebSocket tracker. The first takes the
 // file from the web seed; the second disables the web seed (webseed=0)

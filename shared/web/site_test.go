@@ -96,6 +96,8 @@ type siteOptions struct {
 	trackerPort int
 	// withClip serves a real clip and its torrent.
 	withClip bool
+	// noTorrent answers 404 for the .torrent file.
+	noTorrent bool
 }
 
 type site struct {
@@ -240,7 +242,7 @@ func newSite(t *testing.T, o siteOptions) *site {
 		http.ServeContent(&countingWriter{ResponseWriter: w, n: &s.fileBytes}, r, "clip.mp4", time.Now(), bytes.NewReader(s.clip))
 	})
 	mux.HandleFunc("GET /lazy-static/torrents/{file}", func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("file") != publicUUID+"-240.torrent" || torrent.Bytes == nil {
+		if r.PathValue("file") != publicUUID+"-240.torrent" || torrent.Bytes == nil || o.noTorrent {
 			http.NotFound(w, r)
 			return
 		}

@@ -16,6 +16,7 @@ const STARTUP_WAIT_MS = 4000 // peers but no frame after this: ask the server
 const LOW_AHEAD_S = 5 // less held ahead of the playhead: ask the server
 const HIGH_AHEAD_S = 20 // peers hold this much ahead: drop the server
 const HTTP_FALLBACK_MS = 15000 // no frame at all over P2P: play over HTTP
+const READY_TIMEOUT_MS = 10000 // the torrent did not start: play over HTTP
 
 // status is the player's state: the indicator shows it, tests read it.
 const status = window.vidiverse = {
@@ -203,10 +204,14 @@ async function playP2P (v, file) {
   await navigator.serviceWorker.ready
   await controlled()
 
+  const res = await fetch(file.torrentUrl)
+  if (!res.ok) throw new Error(`the torrent answered HTTP ${res.status}`)
+  const torrentFile = new Uint8Array(await res.arrayBuffer())
+
   client = new WebTorrent({ webSeeds: false })
   client.createServer({ controller: reg })
   const announce = (v.trackerUrls || []).filter(u => /^wss?:\/\//.test(u))
-  const torrent = client.add(file.torrentUrl, { announce, maxWebConns: 1 })
+  const torrent = client.add(torrentFile, { announce, maxWebConns: 1 })
   status.mode = 'p2p'
   render()
 
@@ -221,6 +226,7 @@ async function playP2P (v, file) {
     torrent.once('ready', resolve)
     torrent.once('error', reject)
     client.once('error', reject)
+    setTimeout(() => reject(new Error('the torrent did not start')), READY_TIMEOUT_MS)
   })
 
   const seedURL = torrent.urlList?.[0] || file.fileUrl
