@@ -61,7 +61,7 @@ func TestWatchPagePlaysInChromium(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
-		t.Skipf("the watch page is not mounted yet (GET %s as a browser: %d %s)", page, resp.StatusCode, resp.Header.Get("Content-Type"))
+		t.Fatalf("GET %s as a browser: %d %s, want the HTML watch page", page, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 
 	tabs, err := browsertest.Run(context.Background(), tools, browsertest.Plan{Timeout: 60 * time.Second, Tabs: []browsertest.Tab{{

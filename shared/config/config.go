@@ -81,6 +81,18 @@ type Config struct {
 	// FederationCAFile names a PEM file of extra root certificates that
 	// federation trusts besides the system's (peers behind a private CA).
 	FederationCAFile string
+
+	// WebAssetsDir holds webtorrent's browser bundle and service worker
+	// (npm webtorrent's dist/), which the player pages serve; without them
+	// the pages play over plain HTTP.
+	WebAssetsDir string
+	// SeedEnabled runs the WebRTC seed (locally, in the instance's process).
+	SeedEnabled bool
+	// SeedUploadRate caps the seed's upload in bytes per second (0: none).
+	SeedUploadRate int64
+	// STUNServers are the ICE servers the seed offers candidates through
+	// (stun: URLs); none is needed on one machine or network.
+	STUNServers []string
 }
 
 // RateLimit allows Max events per Window.
@@ -107,6 +119,7 @@ func Defaults() Config {
 		Resolutions:              []int{240, 360, 480, 720, 1080},
 		ChunkSeconds:             60,
 		TranscodeWorkers:         2,
+		SeedEnabled:              true,
 	}
 }
 
@@ -143,6 +156,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.KEKSecretARN = r.str("KEK_SECRET_ARN", "")
 	c.FederationAllowPrivate = r.bool("FEDERATION_ALLOW_PRIVATE", c.FederationAllowPrivate)
 	c.FederationCAFile = r.str("FEDERATION_CA_FILE", "")
+	c.WebAssetsDir = r.str("WEB_ASSETS_DIR", "")
+	c.SeedEnabled = r.bool("SEED_ENABLED", c.SeedEnabled)
+	c.SeedUploadRate = r.int("SEED_UPLOAD_RATE", c.SeedUploadRate)
+	c.STUNServers = r.list("STUN_SERVERS", c.STUNServers)
 	if r.err != nil {
 		return c, r.err
 	}
@@ -178,6 +195,14 @@ func (c *Config) Validate() error {
 	}
 	if c.ChunkSeconds < 8 || int(c.ChunkSeconds)%4 != 0 {
 		return fmt.Errorf("config: TRANSCODING_CHUNK_SECONDS must be a multiple of 4, at least 8")
+	}
+	if c.SeedUploadRate < 0 {
+		return fmt.Errorf("config: SEED_UPLOAD_RATE must be a byte rate, 0 for none")
+	}
+	for _, s := range c.STUNServers {
+		if !strings.HasPrefix(s, "stun:") && !strings.HasPrefix(s, "stuns:") {
+			return fmt.Errorf("config: STUN_SERVERS has %q; each must be a stun: or stuns: URL", s)
+		}
 	}
 	if c.TrustedProxyHops < 0 || c.TrustedProxyHops > 5 {
 		return fmt.Errorf("config: TRUSTED_PROXY_HOPS must be 0 to 5")
@@ -246,6 +271,15 @@ func (r *reader) ints(name string, def []int) []int {
 		out = append(out, n)
 	}
 	return out
+}
+
+// list reads a comma- or space-separated list of strings.
+func (r *reader) list(name string, def []string) []string {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	return strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' })
 }
 
 func (r *reader) bool(name string, def bool) bool {

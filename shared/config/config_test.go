@@ -102,3 +102,21 @@ func TestFederationSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestPeerToPeerSettings(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || !c.SeedEnabled || c.SeedUploadRate != 0 || len(c.STUNServers) != 0 || c.WebAssetsDir != "" {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = FromEnv(env(map[string]string{"SEED_ENABLED": "false", "SEED_UPLOAD_RATE": "1000000",
+		"STUN_SERVERS": "stun:stun.example:3478, stun:stun2.example", "WEB_ASSETS_DIR": "/srv/player"}))
+	if err != nil || c.SeedEnabled || c.SeedUploadRate != 1000000 || len(c.STUNServers) != 2 ||
+		c.STUNServers[1] != "stun:stun2.example" || c.WebAssetsDir != "/srv/player" {
+		t.Fatalf("got %+v %v", c, err)
+	}
+	for k, v := range map[string]string{"SEED_ENABLED": "maybe", "SEED_UPLOAD_RATE": "-5", "STUN_SERVERS": "http://stun.example"} {
+		if _, err := FromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+}

@@ -84,6 +84,10 @@ func New(d Deps) *Handler {
 		h.mux.Handle("POST "+ChannelsPath+"{name}/inbox", d.Inbox)
 	}
 	h.mux.Handle("GET "+VideosPath+"{uuid}", h.wrap(h.orPage(h.video)))
+	if d.Pages != nil {
+		h.mux.Handle("GET /videos/embed/", d.Pages)
+		h.mux.Handle("GET /player/", d.Pages)
+	}
 	h.mux.Handle("GET "+VideosPath+"{uuid}/comments/{id}", h.wrap(h.activityPub(h.comment)))
 	for _, c := range []string{"followers", "following"} {
 		h.mux.Handle("GET "+AccountsPath+"{name}/"+c, h.wrap(h.activityPub(h.followCollection(AccountsPath, c, h.accountRef))))

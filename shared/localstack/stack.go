@@ -3,6 +3,7 @@ package localstack
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vidiverse/vidiverse/shared/api"
@@ -24,12 +27,15 @@ import (
 	"github.com/vidiverse/vidiverse/shared/queue"
 	"github.com/vidiverse/vidiverse/shared/queue/embedded"
 	"github.com/vidiverse/vidiverse/shared/queue/eventsource"
+	"github.com/vidiverse/vidiverse/shared/seed"
 	"github.com/vidiverse/vidiverse/shared/serverconfig"
 	"github.com/vidiverse/vidiverse/shared/store"
 	tableembedded "github.com/vidiverse/vidiverse/shared/table/embedded"
 	"github.com/vidiverse/vidiverse/shared/topology"
+	"github.com/vidiverse/vidiverse/shared/tracker"
 	"github.com/vidiverse/vidiverse/shared/transcode"
 	"github.com/vidiverse/vidiverse/shared/upload"
+	"github.com/vidiverse/vidiverse/shared/web"
 )
 
 // Stack is a running local instance's parts.
@@ -43,7 +49,10 @@ type Stack struct {
 	api      *api.API
 	fed      *federation.Handler
 	pipeline *pipeline.Pipeline
-	mux      *http.ServeMux
+	tracker  *tracker.Tracker
+	// seed is the WebRTC seed once Consume started it.
+	seed atomic.Pointer[seed.Seed]
+	mux  *http.ServeMux
 	// consumers maps a function name to its queue consumer.
 	consumers map[string]queue.Consumer
 	queues    map[string]*embedded.Queue
@@ -114,8 +123,23 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 	s.api = api.New(api.Deps{Config: cfg, Store: s.store, Log: log, Blobs: s.blobs, Transcode: s.queues["transcode"],
 		Probe:    func(ctx context.Context, input string) error { _, err := tools.Probe(ctx, input); return err },
 		Resolver: fed.Resolver, Outbox: fed.Outbox})
+	assets := cfg.WebAssetsDir
+	if assets == "" {
+		assets = defaultWebAssets
+	}
 	s.fed = federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: serverconfig.FromConfig(cfg), Store: s.store,
-		Keys: keys, Log: log, Inbox: fed.Inbox, Trackers: fed.Outbox.Trackers})
+		Keys: keys, Log: log, Inbox: fed.Inbox, Trackers: fed.Outbox.Trackers,
+		Pages: web.New(web.Config{PublicURL: cfg.PublicURL, Store: s.store, AssetsDir: assets, Log: log})})
+	// The tracker and the seed are the seeder container's in AWS; here
+	// they run in this process. The tracker never forgets the seed.
+	s.tracker = tracker.New(tracker.Config{
+		Allowed: tracker.StoreAllowList(s.store, time.Minute).Allowed,
+		Permanent: func(id [20]byte) bool {
+			sd := s.seed.Load()
+			return sd != nil && sd.PeerID() == id
+		},
+		Log: log,
+	})
 	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
 		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
 		WorkDir: filepath.Join(cfg.DataDir, "work"), Published: fed.Outbox.VideoPublished}, s.store, s.blobs, s.queues["transcode"], tools, log)
@@ -159,6 +183,12 @@ func (s *Stack) routes() (*http.ServeMux, error) {
 		}
 	}
 	mux.Handle(topology.Pattern(topology.LocalOnlyRoutes[0]), s.blobs.Handler())
+	for _, route := range topology.ContainerRoutes {
+		if strings.HasPrefix(route, "GET "+tracker.PathPrefix) {
+			mux.Handle(topology.Pattern(route), s.tracker)
+		}
+	}
+	mux.HandleFunc("GET "+MetricsPath, s.metrics)
 	media := &cdn.Handler{Blobs: s.blobs, Log: s.log}
 	for _, route := range topology.CDNRoutes {
 		mux.Handle(topology.Pattern(route), media)
@@ -192,6 +222,22 @@ func (s *Stack) Consume(ctx context.Context) error {
 	}
 	n++
 	go func() { errs <- s.sweepUploads(ctx) }()
+	if s.cfg.SeedEnabled {
+		sd, err := seed.New(ctx, seed.Config{Store: s.store, Blobs: s.blobs, PublicURL: s.cfg.PublicURL,
+			TrackerURL: fmt.Sprintf("ws://127.0.0.1:%d%s", s.cfg.Port, tracker.SocketPath),
+			ICEServers: s.cfg.STUNServers, UploadRate: s.cfg.SeedUploadRate, Log: s.log})
+		if err != nil {
+			s.log.Error("WebRTC seed not started", "err", err)
+		} else {
+			s.seed.Store(sd)
+			n++
+			go func() {
+				err := sd.Run(ctx)
+				sd.Close()
+				errs <- err
+			}()
+		}
+	}
 	var first error
 	for range n {
 		if err := <-errs; err != nil && !errors.Is(err, context.Canceled) && first == nil {
@@ -246,8 +292,33 @@ func (s *Stack) sweepUploads(ctx context.Context) error {
 	}
 }
 
+// MetricsPath serves the tracker's and the seed's counters (locally; in
+// AWS the seeder container serves them on its own port).
+const MetricsPath = "/seeder/metrics"
+
+// defaultWebAssets is where make run's Makefile installs webtorrent's
+// player files, used when WEB_ASSETS_DIR is unset.
+const defaultWebAssets = ".cache/web/node_modules/webtorrent/dist"
+
+// metrics answers MetricsPath: the tracker's counters and the seed's.
+func (s *Stack) metrics(w http.ResponseWriter, _ *http.Request) {
+	out := struct {
+		Tracker tracker.Stats `json:"tracker"`
+		Seed    *seed.Metrics `json:"seed"`
+	}{Tracker: s.tracker.Stats()}
+	if sd := s.seed.Load(); sd != nil {
+		m := sd.Metrics()
+		out.Seed = &m
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
 // Close closes the storage engines.
 func (s *Stack) Close() {
+	if s.tracker != nil {
+		_ = s.tracker.Close()
+	}
 	if s.broker != nil {
 		if err := s.broker.Close(); err != nil {
 			s.log.Error("close queues", "err", err)

@@ -43,6 +43,8 @@ var Functions = []Function{
 			"ANY /accounts/{proxy+}",
 			"ANY /video-channels/{proxy+}",
 			"GET /videos/watch/{proxy+}",
+			"GET /videos/embed/{proxy+}",
+			"GET /player/{proxy+}",
 			"POST /inbox",
 		},
 	},
