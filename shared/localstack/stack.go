@@ -23,6 +23,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/federation"
 	"github.com/vidiverse/vidiverse/shared/fetch"
 	"github.com/vidiverse/vidiverse/shared/keyring"
+	"github.com/vidiverse/vidiverse/shared/model"
 	"github.com/vidiverse/vidiverse/shared/pipeline"
 	"github.com/vidiverse/vidiverse/shared/queue"
 	"github.com/vidiverse/vidiverse/shared/queue/embedded"
@@ -142,7 +143,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 	})
 	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
 		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
-		WorkDir: filepath.Join(cfg.DataDir, "work"), Published: fed.Outbox.VideoPublished}, s.store, s.blobs, s.queues["transcode"], tools, log)
+		WorkDir: filepath.Join(cfg.DataDir, "work"), Published: s.published(fed.Outbox.VideoPublished)}, s.store, s.blobs, s.queues["transcode"], tools, log)
 	s.consumers["transcode"] = s.pipeline.Handle
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "work"), 0o700); err != nil {
 		s.Close()
@@ -289,6 +290,19 @@ func (s *Stack) sweepUploads(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// published is the pipeline's hook: the seed takes the new video's files
+// at once (instead of at its next refresh), and federation announces it.
+func (s *Stack) published(federate func(context.Context, model.Video) error) func(context.Context, model.Video) error {
+	return func(ctx context.Context, v model.Video) error {
+		if sd := s.seed.Load(); sd != nil {
+			if err := sd.Sync(ctx); err != nil {
+				s.log.WarnContext(ctx, "seed a published video", "video", v.UUID, "err", err)
+			}
+		}
+		return federate(ctx, v)
 	}
 }
 
