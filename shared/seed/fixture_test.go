@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,17 +29,20 @@ import (
 	"github.com/vidiverse/vidiverse/shared/store"
 	"github.com/vidiverse/vidiverse/shared/table/embedded"
 	"github.com/vidiverse/vidiverse/shared/torrentfile"
+	"github.com/vidiverse/vidiverse/shared/tracker"
 )
 
 // fixture is an instance as the pipeline leaves it: a store, blob storage
-// with published files and their torrents, and a WebSocket tracker at
-// PUBLIC/tracker/socket, all on loopback.
+// with published files and their torrents, and the instance's tracker
+// (shared/tracker: the store's published videos allowed, the seed's peer
+// id permanent) at PUBLIC/tracker/socket, all on loopback.
 type fixture struct {
 	ctx       context.Context
 	store     *store.Store
 	blobs     blob.Store
 	publicURL string
-	relay     *relay
+	tracker   *tracker.Tracker
+	seedID    atomic.Pointer[[20]byte]
 	user      model.User
 	channel   model.Channel
 	log       *slog.Logger
@@ -62,9 +66,24 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { _ = tbl.Close() })
 	st := store.New(tbl)
 
-	rl := newRelay()
+	f := &fixture{ctx: ctx, store: st, log: testLog()}
+	f.tracker = tracker.New(tracker.Config{
+		Allowed: tracker.StoreAllowList(st, time.Second).Allowed,
+		Permanent: func(id [20]byte) bool {
+			seed := f.seedID.Load()
+			return seed != nil && *seed == id
+		},
+		// Every peer of the tests is 127.0.0.1, and an anacrolix leecher
+		// announces again each time one of its offers is answered (each
+		// answer a new connection, which the seed drops as a duplicate):
+		// PeerTube's 15 per 5 minutes would leave no offer to replace a
+		// connection that fails, no limit would let the loop run on.
+		AnnounceLimit: tracker.Limit{Max: 200, Window: time.Minute},
+		Log:           f.log,
+	})
+	t.Cleanup(func() { _ = f.tracker.Close() })
 	mux := http.NewServeMux()
-	mux.Handle("/tracker/socket", rl)
+	mux.Handle(tracker.PathPrefix, f.tracker)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
@@ -80,7 +99,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{ctx: ctx, store: st, blobs: blobs, publicURL: srv.URL, relay: rl, user: u, channel: ch, log: testLog()}
+	f.blobs, f.publicURL, f.user, f.channel = blobs, srv.URL, u, ch
+	return f
 }
 
 // requireHostCandidates skips a test on a machine whose only interface is
@@ -201,6 +221,8 @@ func (f *fixture) newSeed(t *testing.T, uploadRate int64) *Seed {
 	if err != nil {
 		t.Fatal(err)
 	}
+	id := s.PeerID()
+	f.seedID.Store(&id)
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Error(err)
@@ -216,7 +238,9 @@ type leecher struct {
 	t  *torrent.Torrent // the last download's
 }
 
-func newLeecher(t *testing.T, log *slog.Logger) *leecher {
+// newLeecher starts a leecher; its logs are dropped (it logs every
+// duplicate connection the seed refuses as an error).
+func newLeecher(t *testing.T) *leecher {
 	t.Helper()
 	cc := torrent.NewDefaultClientConfig()
 	cc.DataDir = t.TempDir()
@@ -224,7 +248,7 @@ func newLeecher(t *testing.T, log *slog.Logger) *leecher {
 	cc.NoDHT, cc.DisableTCP, cc.DisableUTP, cc.DisableWebseeds, cc.DisablePEX = true, true, true, true, true
 	cc.NoDefaultPortForwarding = true
 	cc.ListenPort = 0
-	cc.Slogger = log
+	cc.Slogger = slog.New(slog.DiscardHandler)
 	cl, err := torrent.NewClient(cc)
 	if err != nil {
 		t.Fatal(err)
@@ -263,7 +287,9 @@ func (l *leecher) download(ctx context.Context, torrentBytes []byte) ([]byte, er
 	select {
 	case <-tor.Complete().On():
 	case <-ctx.Done():
-		return nil, fmt.Errorf("download: %d of %d bytes missing: %w", tor.BytesMissing(), tor.Length(), ctx.Err())
+		st := tor.Stats()
+		return nil, fmt.Errorf("download: %d of %d bytes missing, %d peers connected, %d half-open, %d bytes read: %w",
+			tor.BytesMissing(), tor.Length(), st.ActivePeers, st.HalfOpenPeers, st.BytesReadData.Int64(), ctx.Err())
 	}
 	r := tor.NewReader()
 	defer r.Close()
