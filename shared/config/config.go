@@ -93,6 +93,10 @@ type Config struct {
 	// STUNServers are the ICE servers the seed offers candidates through
 	// (stun: URLs); none is needed on one machine or network.
 	STUNServers []string
+	// TrackerAnnounceLimit is how many announces the tracker takes per IP
+	// and infohash in 5 minutes (PeerTube's 15); 0 turns the tracker's
+	// per-IP limits off (many viewers behind one address, benchmarks).
+	TrackerAnnounceLimit int64
 }
 
 // RateLimit allows Max events per Window.
@@ -120,6 +124,7 @@ func Defaults() Config {
 		ChunkSeconds:             60,
 		TranscodeWorkers:         2,
 		SeedEnabled:              true,
+		TrackerAnnounceLimit:     15,
 	}
 }
 
@@ -160,6 +165,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.SeedEnabled = r.bool("SEED_ENABLED", c.SeedEnabled)
 	c.SeedUploadRate = r.int("SEED_UPLOAD_RATE", c.SeedUploadRate)
 	c.STUNServers = r.list("STUN_SERVERS", c.STUNServers)
+	c.TrackerAnnounceLimit = r.int("TRACKER_ANNOUNCE_LIMIT", c.TrackerAnnounceLimit)
 	if r.err != nil {
 		return c, r.err
 	}
@@ -195,6 +201,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ChunkSeconds < 8 || int(c.ChunkSeconds)%4 != 0 {
 		return fmt.Errorf("config: TRANSCODING_CHUNK_SECONDS must be a multiple of 4, at least 8")
+	}
+	if c.TrackerAnnounceLimit < 0 {
+		return fmt.Errorf("config: TRACKER_ANNOUNCE_LIMIT must be 0 (no per-IP limits) or more")
 	}
 	if c.SeedUploadRate < 0 {
 		return fmt.Errorf("config: SEED_UPLOAD_RATE must be a byte rate, 0 for none")

@@ -114,7 +114,13 @@ func TestPeerToPeerSettings(t *testing.T) {
 		c.STUNServers[1] != "stun:stun2.example" || c.WebAssetsDir != "/srv/player" {
 		t.Fatalf("got %+v %v", c, err)
 	}
-	for k, v := range map[string]string{"SEED_ENABLED": "maybe", "SEED_UPLOAD_RATE": "-5", "STUN_SERVERS": "http://stun.example"} {
+	if c.TrackerAnnounceLimit != 15 {
+		t.Fatalf("tracker announce limit %d, want PeerTube's 15", c.TrackerAnnounceLimit)
+	}
+	if c, err := FromEnv(env(map[string]string{"TRACKER_ANNOUNCE_LIMIT": "0"})); err != nil || c.TrackerAnnounceLimit != 0 {
+		t.Fatalf("TRACKER_ANNOUNCE_LIMIT=0: %+v %v", c.TrackerAnnounceLimit, err)
+	}
+	for k, v := range map[string]string{"SEED_ENABLED": "maybe", "SEED_UPLOAD_RATE": "-5", "STUN_SERVERS": "http://stun.example", "TRACKER_ANNOUNCE_LIMIT": "-1"} {
 		if _, err := FromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: %v", k, v, err)
 		}

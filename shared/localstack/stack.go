@@ -139,7 +139,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Stack, err
 			sd := s.seed.Load()
 			return sd != nil && sd.PeerID() == id
 		},
-		Log: log,
+		AnnounceLimit: announceLimit(cfg.TrackerAnnounceLimit),
+		MessageLimit:  messageLimit(cfg.TrackerAnnounceLimit),
+		Log:           log,
 	})
 	s.pipeline = pipeline.New(pipeline.Config{PublicURL: cfg.PublicURL, Resolutions: cfg.Resolutions,
 		ChunkSeconds: cfg.ChunkSeconds, MaxAttempts: consumerSettings["transcode"].policy.MaxReceives,
@@ -304,6 +306,24 @@ func (s *Stack) published(federate func(context.Context, model.Video) error) fun
 		}
 		return federate(ctx, v)
 	}
+}
+
+// announceLimit is the tracker's per-IP announce limit: n per 5 minutes,
+// none for 0.
+func announceLimit(n int64) tracker.Limit {
+	if n == 0 {
+		return tracker.Limit{Max: -1}
+	}
+	return tracker.Limit{Max: int(n), Window: 5 * time.Minute}
+}
+
+// messageLimit turns the tracker's per-IP message limit off with the
+// announce limit; otherwise it keeps the tracker's default.
+func messageLimit(n int64) tracker.Limit {
+	if n == 0 {
+		return tracker.Limit{Max: -1}
+	}
+	return tracker.Limit{}
 }
 
 // MetricsPath serves the tracker's and the seed's counters (locally; in
