@@ -42,7 +42,9 @@
 // exempt it from rate limits (the seed re-announces once per answered
 // offer). When the tracker runs in the same process, point
 // Config.TrackerURL at its local listener (ws://127.0.0.1:PORT/tracker/socket)
-// rather than at the public wss:// URL.
+// rather than at the public wss:// URL. anacrolix dials a tracker again
+// only a minute after a failed dial, so the first Sync that adds torrents
+// waits (up to 10 s) for the tracker's port to accept connections.
 //
 // # ICE: what works where
 //

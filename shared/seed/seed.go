@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -75,7 +77,8 @@ type Seed struct {
 	storage *blobStorage
 	cancel  context.CancelFunc
 
-	syncMu sync.Mutex // one Sync at a time
+	syncMu    sync.Mutex // one Sync at a time
+	trackerUp bool       // the tracker accepted a connection (under syncMu)
 
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*seeded
@@ -234,6 +237,9 @@ func (s *Seed) Sync(ctx context.Context) error {
 	for _, sd := range drop {
 		s.drop(ctx, sd)
 	}
+	if len(add) > 0 && !s.trackerUp {
+		s.trackerUp = s.waitForTracker(ctx)
+	}
 	for _, f := range add {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("sync torrents: %w", err)
@@ -243,6 +249,42 @@ func (s *Seed) Sync(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// trackerWait bounds how long the first Sync waits for the tracker.
+const trackerWait = 10 * time.Second
+
+// waitForTracker waits until the tracker's host accepts a TCP connection,
+// for at most trackerWait, and reports whether it did. anacrolix waits a
+// minute before it dials a tracker again, so a seed started a moment
+// before its tracker (the same process binding its port) would otherwise
+// be missing from every swarm for that minute.
+func (s *Seed) waitForTracker(ctx context.Context) bool {
+	u, err := url.Parse(s.cfg.TrackerURL)
+	if err != nil {
+		return false
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"ws": "80", "wss": "443"}[u.Scheme]
+	}
+	addr := net.JoinHostPort(u.Hostname(), port)
+	ctx, cancel := context.WithTimeout(ctx, trackerWait)
+	defer cancel()
+	var d net.Dialer
+	for {
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			_ = c.Close()
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			s.log.WarnContext(ctx, "tracker unreachable; seeding anyway", "tracker", s.cfg.TrackerURL, "err", err)
+			return false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // add reads a file's .torrent and starts seeding it.

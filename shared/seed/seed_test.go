@@ -3,12 +3,14 @@ package seed
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/vidiverse/vidiverse/shared/model"
+	"github.com/vidiverse/vidiverse/shared/tracker"
 )
 
 // TestLeecherDownloadsFromSeed: a WebRTC-only client downloads a published
@@ -238,5 +240,53 @@ func TestUploadCap(t *testing.T) {
 	}
 	if elapsed > 4*want+2 {
 		t.Errorf("served %d bytes in %.2fs: far slower than the cap of %d B/s", last.bytes-first.bytes, elapsed, rate)
+	}
+}
+
+// TestSeedWaitsForItsTracker: a seed started just before its tracker
+// listens (one process binding its port) still joins the swarm at once;
+// anacrolix alone would dial again only a minute later.
+func TestSeedWaitsForItsTracker(t *testing.T) {
+	f := newFixture(t)
+	p := f.publish(t, "5eed5eed-0000-4000-8000-000000000005", 300<<10, 32<<10)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // not listening until later
+
+	s, err := New(f.ctx, Config{Store: f.store, Blobs: f.blobs, PublicURL: f.publicURL,
+		TrackerURL: "ws://" + addr + tracker.SocketPath, Log: f.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := s.PeerID()
+	f.seedID.Store(&id)
+	t.Cleanup(func() { _ = s.Close() })
+	synced := make(chan error, 1)
+	go func() { synced <- s.Sync(f.ctx) }()
+
+	time.Sleep(300 * time.Millisecond)
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("port %s taken meanwhile: %v", addr, err)
+	}
+	srv := &http.Server{Handler: f.tracker}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	if err := <-synced; err != nil {
+		t.Fatal(err)
+	}
+
+	// The leecher reaches the same tracker at the public URL.
+	ctx, cancel := context.WithTimeout(f.ctx, 15*time.Second)
+	defer cancel()
+	got, err := newLeecher(t).download(ctx, p.torrent)
+	if err != nil {
+		t.Fatalf("%v (tracker %+v, seed %+v)", err, f.tracker.Stats(), s.Metrics())
+	}
+	if sum(got) != sum(p.data) {
+		t.Fatal("downloaded bytes differ from the original")
 	}
 }
