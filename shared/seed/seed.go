@@ -64,6 +64,12 @@ type Config struct {
 	// MaxPeersPerTorrent bounds the connections of one torrent; 0 keeps
 	// the client's default (50).
 	MaxPeersPerTorrent int
+	// MaxTorrents bounds the torrents seeded (0: all): web videos before
+	// HLS files, the most recently published videos first. Each torrent
+	// costs an outstanding WebRTC offer (a pion PeerConnection with a UDP
+	// socket per local address): about 14 goroutines, 7 file descriptors
+	// and 80 KiB idle.
+	MaxTorrents int
 	// Log receives the seed's logs and the BitTorrent client's. Default
 	// slog.Default().
 	Log *slog.Logger

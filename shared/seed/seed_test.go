@@ -290,3 +290,33 @@ func TestSeedWaitsForItsTracker(t *testing.T) {
 		t.Fatal("downloaded bytes differ from the original")
 	}
 }
+
+// TestMaxTorrents: a bounded seed takes web videos before HLS files, the
+// most recently published first.
+func TestMaxTorrents(t *testing.T) {
+	f := newFixture(t)
+	older := f.publish(t, "01d01d01-0000-4000-8000-000000000001", 20<<10, 16<<10)
+	newer := f.publish(t, "0e30e30e-0000-4000-8000-000000000002", 20<<10, 16<<10)
+	f.addHLS(t, newer.video, 20<<10, 16<<10)
+	for p, year := range map[*published]int{&older: 2020, &newer: 2021} {
+		if _, err := f.store.ModifyVideo(f.ctx, p.video.ID, func(v *model.Video) error {
+			v.PublishedAt = time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n, want := range map[int][]published{1: {newer}, 2: {newer, older}} {
+		s, err := New(f.ctx, Config{Store: f.store, Blobs: f.blobs, PublicURL: f.publicURL, MaxTorrents: n, Log: f.log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Sync(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		assertSeeding(t, s, want...)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

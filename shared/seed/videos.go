@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
+	"time"
 
 	"github.com/anacrolix/torrent/metainfo"
 
@@ -23,42 +25,60 @@ type wantedFile struct {
 	infoHash   metainfo.Hash
 	torrentKey string
 	dataKey    string
+	hls        bool
+	published  time.Time // the video's
 }
 
 // published lists the files of the store's published local videos, by
-// infohash: the web videos and the HLS fragmented files.
+// infohash: the web videos and the HLS fragmented files. With
+// Config.MaxTorrents, only that many: web videos before HLS files, each
+// the most recently published videos' first.
 func (s *Seed) published(ctx context.Context) (map[metainfo.Hash]wantedFile, error) {
 	videos, err := s.cfg.Store.Videos(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list published files: %w", err)
 	}
-	want := map[metainfo.Hash]wantedFile{}
+	var files []wantedFile
 	for _, v := range videos {
 		if v.Remote != nil || v.State != model.StatePublished {
 			continue
 		}
 		for _, f := range v.Files {
-			s.addWanted(want, v, f, mediakeys.WebVideo(f.Filename))
+			files = s.appendWanted(files, v, f, mediakeys.WebVideo(f.Filename), false)
 		}
 		if v.HLS != nil {
 			for _, f := range v.HLS.Files {
-				s.addWanted(want, v, f, mediakeys.HLSFile(v.UUID, f.Filename))
+				files = s.appendWanted(files, v, f, mediakeys.HLSFile(v.UUID, f.Filename), true)
 			}
 		}
+	}
+	if n := s.cfg.MaxTorrents; n > 0 && len(files) > n {
+		sort.SliceStable(files, func(i, j int) bool {
+			if files[i].hls != files[j].hls {
+				return !files[i].hls
+			}
+			return files[i].published.After(files[j].published)
+		})
+		files = files[:n]
+	}
+	want := make(map[metainfo.Hash]wantedFile, len(files))
+	for _, f := range files {
+		want[f.infoHash] = f
 	}
 	return want, nil
 }
 
-func (s *Seed) addWanted(want map[metainfo.Hash]wantedFile, v model.Video, f model.VideoFile, dataKey string) {
+func (s *Seed) appendWanted(files []wantedFile, v model.Video, f model.VideoFile, dataKey string, hls bool) []wantedFile {
 	if f.TorrentFilename == "" || f.Filename == "" {
-		return
+		return files
 	}
 	var ih metainfo.Hash
 	if err := ih.FromHexString(f.InfoHash); err != nil {
 		s.log.Warn("file without a valid infohash", "video", v.UUID, "file", f.Filename, "infohash", f.InfoHash)
-		return
+		return files
 	}
-	want[ih] = wantedFile{video: v.UUID, infoHash: ih, torrentKey: mediakeys.Torrent(f.TorrentFilename), dataKey: dataKey}
+	return append(files, wantedFile{video: v.UUID, infoHash: ih, torrentKey: mediakeys.Torrent(f.TorrentFilename),
+		dataKey: dataKey, hls: hls, published: v.PublishedAt})
 }
 
 // readTorrent reads and parses a .torrent file from blob storage.
