@@ -15,6 +15,12 @@
 // The torrents' trackers are replaced by Config.TrackerURL (by default the
 // ws(s):// tracker of the public URL); their web seeds are ignored.
 //
+// Every torrent seeded keeps one WebRTC offer outstanding at the tracker
+// (a pion PeerConnection with a UDP socket per local address): measured
+// idle, about 14 goroutines, 7 file descriptors and 80 KiB of heap per
+// torrent. Config.MaxTorrents bounds the set (web videos before HLS
+// files, the most recently published videos first).
+//
 // # Client settings
 //
 // Seed only and WebRTC only: Seed, NoDHT, DisableTCP, DisableUTP,
