@@ -2,22 +2,30 @@
 // It serves the routes a Lambda function cannot (shared/topology's
 // ContainerRoutes): PeerTube's single-request legacy upload, whose body
 // passes Lambda's 6 MB limit, with the same API handler the functions
-// use; the WebTorrent tracker (shared/tracker) at /tracker/socket,
+// use; and the WebTorrent tracker (shared/tracker) at /tracker/socket,
 // /tracker/announce and /tracker/scrape, for the infohashes of the
-// instance's published videos; and /healthz.
+// instance's published videos. Beside the tracker it runs the WebRTC seed
+// (shared/seed) of those videos, reading their pieces from the media
+// bucket and announcing to the tracker over loopback; viewers reach the
+// seed's UDP ports on the task's public address directly, not through
+// CloudFront. It also serves /healthz (the load balancer's check) and
+// MetricsPath (the tracker's and the seed's counters, read from inside
+// the VPC; the same totals are logged every five minutes).
+//
+// Configuration is shared/config's (the environment): besides the AWS
+// resources, SEED_ENABLED, SEED_UPLOAD_RATE and STUN_SERVERS configure the
+// seed, SEEDER_PORT the listener (default 9100). SIGTERM or SIGINT shuts
+// it down gracefully.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
 	"github.com/vidiverse/vidiverse/shared/api"
 	"github.com/vidiverse/vidiverse/shared/awsstack"
@@ -43,48 +51,31 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+	var p *p2p
+	mux := routes(nil, nil)
 	if cfg.TableName != "" {
 		aws, err := awsstack.Open(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		a := api.New(api.Deps{Config: cfg, Store: aws.Store, Log: log, Blobs: aws.Blobs, Transcode: aws.Transcode})
-		tr := tracker.New(tracker.Config{
-			Allowed:  tracker.StoreAllowList(aws.Store, time.Minute).Allowed,
-			ClientIP: tracker.ForwardedFor(cfg.TrustedProxyHops),
-			Log:      log,
-		})
-		defer tr.Close()
-		for _, route := range topology.ContainerRoutes {
-			var h http.Handler = a
-			if _, path, _ := strings.Cut(route, " "); strings.HasPrefix(path, tracker.PathPrefix) {
-				h = tr
-			}
-			mux.Handle(topology.Pattern(route), h)
-		}
+		p = newP2P(p2pConfig{Store: aws.Store, Blobs: aws.Blobs, PublicURL: cfg.PublicURL,
+			ClientIP: tracker.ForwardedFor(cfg.TrustedProxyHops), Seed: cfg.SeedEnabled,
+			STUNServers: cfg.STUNServers, UploadRate: cfg.SeedUploadRate, Log: log})
+		mux = routes(a, p)
 	} else {
 		log.Warn("no TABLE_NAME: serving /healthz only")
 	}
 
 	addr := ":" + envOr("SEEDER_PORT", "9100")
-	// Uploads are long: no read deadline on bodies, only on headers.
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shut)
-	}()
-	log.Info("seeder listening", slog.String("addr", addr), slog.Any("routes", topology.ContainerRoutes))
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
 		return err
 	}
-	return nil
+	log.Info("seeder listening", slog.String("addr", addr), slog.Any("routes", topology.ContainerRoutes),
+		slog.Bool("seed", p != nil && cfg.SeedEnabled), slog.Any("stunServers", cfg.STUNServers),
+		slog.Int64("seedUploadRate", cfg.SeedUploadRate))
+	return serve(ctx, ln, newServer(mux, log), p)
 }
 
 func envOr(name, def string) string {
