@@ -46,11 +46,26 @@ build-%Function: lambda-force
 	$(call lambda_build,$(call lambda_dir,$*))
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp $(BUILD_DIR)/$(call lambda_dir,$*)/bootstrap "$(ARTIFACTS_DIR)/bootstrap"
+	$(lambda_files_$*)
+
+# Files a function's artifact carries beside its bootstrap, by LogicalID
+# stem. The federation function serves the watch and embed pages' player,
+# whose webtorrent browser bundle and service worker (installed by
+# `make web-assets`, infra/web.mk) go to player/ beside the bootstrap:
+# Lambda unpacks the artifact under /var/task, and template.yaml sets
+# WEB_ASSETS_DIR=/var/task/player.
+lambda_player_files := webtorrent.min.js sw.min.js
+lambda_files_Federation = mkdir -p "$(ARTIFACTS_DIR)/player" && \
+	cp $(addprefix $(WEB_PREFIX)/node_modules/webtorrent/dist/,$(lambda_player_files)) "$(ARTIFACTS_DIR)/player/"
+build-FederationFunction: web-assets
 
 # The ffmpeg layer and the seeder's container image have rules of their own.
 include infra/layer.mk infra/image.mk
 
 ifeq ($(firstword $(MAKEFILE_LIST)),infra/build.mk)
+# Alone (make -f infra/build.mk), it needs web-assets itself; the root
+# Makefile includes infra/web.mk.
+include infra/web.mk
 .DEFAULT_GOAL := build
 else
 .DEFAULT_GOAL := $(lambda_default_goal)

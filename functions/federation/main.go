@@ -2,7 +2,10 @@
 // NodeInfo, host-meta), the ActivityPub documents of the instance actor,
 // accounts, channels, videos and comments, and the inboxes (each delivery
 // is verified, recorded and queued on the inbox queue, then answered 202),
-// behind an API Gateway HTTP API.
+// behind an API Gateway HTTP API. Browsers asking for a video's URL get
+// its watch page, and the embed page and the player's files are served
+// here too (shared/web), the player's webtorrent files from
+// WEB_ASSETS_DIR (packaged beside the bootstrap by infra/build.mk).
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"github.com/vidiverse/vidiverse/shared/logging"
 	"github.com/vidiverse/vidiverse/shared/serverconfig"
 	"github.com/vidiverse/vidiverse/shared/store"
+	"github.com/vidiverse/vidiverse/shared/web"
 )
 
 func main() {
@@ -50,7 +54,8 @@ func main() {
 		os.Exit(1)
 	}
 	h := federation.New(federation.Deps{PublicURL: cfg.PublicURL, Settings: serverconfig.FromConfig(cfg),
-		Store: st, Keys: fed.Keys, Log: log, Inbox: services.Inbox, Trackers: services.Outbox.Trackers})
+		Store: st, Keys: fed.Keys, Log: log, Inbox: services.Inbox, Trackers: services.Outbox.Trackers,
+		Pages: web.New(web.Config{PublicURL: cfg.PublicURL, Store: st, AssetsDir: cfg.WebAssetsDir, Log: log})})
 	lh := &lambdahttp.Handler{H: h, MaxBodyBytes: 1 << 20, Logger: log}
 	lambda.Start(lh.Handle)
 }
