@@ -251,6 +251,40 @@ Resources:
         Enabled: true
 `
 
+// seederNetwork is the seeder's network in the shape template.yaml gives
+// it: a load balancer's group, and the task's group admitting WebRTC on
+// the UDP range its task definition pins.
+const seederNetwork = `
+  LbGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 10.42.0.0/16}
+  TaskGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 9100, ToPort: 9100, SourceSecurityGroupId: !Ref LbGroup}
+        - {IpProtocol: udp, FromPort: 32768, ToPort: 60999, CidrIp: 0.0.0.0/0}
+      SecurityGroupEgress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+        - {IpProtocol: udp, FromPort: 0, ToPort: 65535, CidrIp: 0.0.0.0/0}
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: seeder
+          SystemControls:
+            - {Namespace: net.ipv4.ip_local_port_range, Value: "32768 60999"}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      TaskDefinition: !Ref Task
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          SecurityGroups: [!Ref TaskGroup]
+`
+
 func checkString(t *testing.T, src string, want stack) []string {
 	t.Helper()
 	return checkTemplate([]byte(src), want)
@@ -453,6 +487,30 @@ func TestCheckerReportsDrift(t *testing.T) {
 				"ApiFunction: JOBS_URL names the queue TranscodeQueue, but no statement of its policies allows sqs:SendMessage on it",
 				"TranscodeFunction: JOBS_URL names the queue TranscodeQueue, but no statement of its policies allows sqs:SendMessage on it",
 			}},
+		{name: "WebRTC ports pinned and admitted", tmpl: appendRes(seederNetwork)},
+		{name: "UDP range off the pinned ports", tmpl: func(s string) string { return replace("ToPort: 60999", "ToPort: 61000")(s + seederNetwork) },
+			want: []string{
+				`TaskGroup admits UDP on 32768-61000, but the task definition Task of Service pins net.ipv4.ip_local_port_range to "32768 60999"`,
+				`the task definition Task pins net.ipv4.ip_local_port_range to "32768 60999", but no security group of Service admits UDP on that range`,
+			}},
+		{name: "WebRTC ports not pinned", tmpl: func(s string) string {
+			return replace("          SystemControls:\n            - {Namespace: net.ipv4.ip_local_port_range, Value: \"32768 60999\"}\n", "")(s + seederNetwork)
+		}, want: []string{"TaskGroup admits UDP on 32768-60999, but the task definition Task of Service does not pin net.ipv4.ip_local_port_range"}},
+		{name: "pinned ports not admitted", tmpl: func(s string) string {
+			return replace("        - {IpProtocol: udp, FromPort: 32768, ToPort: 60999, CidrIp: 0.0.0.0/0}\n", "")(s + seederNetwork)
+		}, want: []string{`the task definition Task pins net.ipv4.ip_local_port_range to "32768 60999", but no security group of Service admits UDP on that range`}},
+		{name: "no UDP out", tmpl: func(s string) string {
+			return replace("        - {IpProtocol: udp, FromPort: 0, ToPort: 65535, CidrIp: 0.0.0.0/0}\n", "")(s + seederNetwork)
+		}, want: []string{"TaskGroup admits UDP but lets no UDP out to every port and address"}},
+		{name: "UDP to the load balancer", tmpl: func(s string) string {
+			return replace("        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 10.42.0.0/16}\n",
+				"        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 10.42.0.0/16}\n        - {IpProtocol: \"-1\", CidrIp: 0.0.0.0/0}\n")(s + seederNetwork)
+		}, want: []string{"LbGroup admits UDP but is no ECS service's security group"}},
+		{name: "UDP admitted by a separate ingress resource", tmpl: appendRes(seederNetwork + `
+  LbUdp:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties: {GroupId: !GetAtt LbGroup.GroupId, IpProtocol: udp, FromPort: 53, ToPort: 53, CidrIp: 0.0.0.0/0}
+`), want: []string{"LbGroup admits UDP but is no ECS service's security group"}},
 		{name: "viewer Host forwarded to API Gateway", tmpl: replace("b689b0a8-53d0-40ab-baf2-68738e2966ac", "216adef6-5c7f-47e4-b989-5492eafa07d3"),
 			want: []string{"the default cache behaviour forwards the viewer's Host to API Gateway"}},
 		{name: "no public host for the API", tmpl: replace("{HeaderName: X-Forwarded-Host,", "{HeaderName: X-Public-Host,"),

@@ -81,6 +81,7 @@ func checkTemplate(src []byte, want stack) []string {
 	checkPolicies(r, resources)
 	checkSecrets(r, resources, typeOf)
 	checkGrants(r, raw, typeOf)
+	checkNetwork(r, resources, typeOf)
 	checkTable(r, tpl, want.Schema)
 	sort.Strings(r.problems)
 	return r.problems
