@@ -163,6 +163,11 @@ func New(ctx context.Context, cfg Config) (*Seed, error) {
 		cancel()
 		return nil, fmt.Errorf("new seed: start client: %w", err)
 	}
+	// anacrolix v1.61.0 arms its web-seed timer before it stores the
+	// timer in the client, and the timer's function reads that field under
+	// the client's lock. Taking the lock once now (Torrents does) orders
+	// the store before the timer's first run, which fires 5 s later.
+	_ = cl.Torrents()
 	return &Seed{cfg: cfg, log: log, cl: cl, storage: st, cancel: cancel, torrents: map[metainfo.Hash]*seeded{}}, nil
 }
 
