@@ -27,7 +27,8 @@ func isMedia(path string) bool {
 // cdn is the reverse proxy in front of the instance: every request goes
 // through to it, WebSocket upgrades included; media requests wait Latency
 // first (a CDN's round trips to a viewer), are sent at most Rate bytes a
-// second each (0: no cap), and have their response bytes counted.
+// second each (0: no cap), and have their response bytes counted. Latency
+// and Rate are fixed once it serves.
 type cdn struct {
 	Latency time.Duration
 	Rate    int64
@@ -124,15 +125,17 @@ type countingWriter struct {
 }
 
 func (w *countingWriter) Write(p []byte) (int, error) {
-	n, err := w.ResponseWriter.Write(p)
-	w.cdn.bytes.Add(int64(n))
-	w.written += int64(n)
+	// Paced: these bytes leave no sooner than the rate allows for all
+	// the response's bytes up to their end.
 	if rate := w.cdn.Rate; rate > 0 {
-		due := w.start.Add(time.Duration(float64(w.written) / float64(rate) * float64(time.Second)))
+		due := w.start.Add(time.Duration(float64(w.written+int64(len(p))) / float64(rate) * float64(time.Second)))
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
 		}
 	}
+	n, err := w.ResponseWriter.Write(p)
+	w.cdn.bytes.Add(int64(n))
+	w.written += int64(n)
 	return n, err
 }
 
