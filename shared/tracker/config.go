@@ -29,6 +29,9 @@ type Config struct {
 	// expired nor evicted from a full swarm, and are exempt from the rate
 	// limits and the IP block: the instance's own WebRTC seed. nil marks
 	// none.
+	// It is honoured only for connections from a loopback address: the
+	// seed announces to its own tracker on 127.0.0.1, and its id is no
+	// secret (every peer of its swarms sees it).
 	Permanent func(peerID [20]byte) bool
 	// ClientIP gives a request's client address (default: the host of
 	// RemoteAddr; ForwardedFor reads X-Forwarded-For behind proxies).

@@ -147,3 +147,21 @@ func TestAllowedError(t *testing.T) {
 	c.send(announce(ih1, pA, "started", 1)) // not blocked, not closed
 	c.want(announceFailure(ih1, "Internal error"))
 }
+
+// The seed's peer id is no secret: a viewer announcing it from another
+// address gets none of the seed's exemptions (its unknown infohash blocks
+// it like anyone else).
+func TestPermanentOnlyFromLoopback(t *testing.T) {
+	seed := hash20("seed")
+	e := newEnv(t, tracker.Config{Allowed: allowOnly(ih1), Permanent: func(id [20]byte) bool { return id == seed },
+		ClientIP: func(*http.Request) string { return "203.0.113.7" }})
+	c := e.dial()
+	c.send(announce(ih2, seed, "started", 0))
+	c.want(announceFailure(ih2, "Unknown infoHash "+hex.EncodeToString(ih2[:])))
+	if _, err := c.tryRecv(2 * time.Second); err == nil {
+		t.Fatal("the impersonating socket stayed open")
+	}
+	if _, resp, err := websocket.DefaultDialer.Dial(e.wsURL(), nil); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("the impersonator's address is not blocked: %v", err)
+	}
+}

@@ -206,7 +206,7 @@ type scrapeReply struct {
 
 func (t *Tracker) onMessage(c *conn, data []byte) {
 	m, f := parseMessage(data)
-	limited := m.action != "announce" || !t.permanent(m.peerID)
+	limited := m.action != "announce" || !t.permanent(m.peerID, c.ip)
 	if limited && !t.messages.hit(c.ip, t.cfg.Now()) {
 		if f == nil {
 			f = &failure{Reason: reasonTooMany}

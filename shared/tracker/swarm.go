@@ -185,7 +185,7 @@ func (t *Tracker) addPeer(s *swarm, a announcement, now time.Time) {
 	}
 	p := &peer{
 		key: a.key, id: a.id, conn: a.conn, announced: now, complete: a.complete,
-		permanent: a.conn != nil && t.cfg.Permanent != nil && t.cfg.Permanent(a.id),
+		permanent: a.conn != nil && t.permanent(a.id, a.conn.ip),
 	}
 	if p.permanent {
 		s.permanent++

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,8 +141,16 @@ const (
 	reasonBlocked  = "Blocked for a while: unknown infoHash requested"
 )
 
-func (t *Tracker) permanent(peerID [20]byte) bool {
-	return t.cfg.Permanent != nil && t.cfg.Permanent(peerID)
+// permanent reports whether a peer is the instance's seed: its id is one
+// Config.Permanent names and it connects from a loopback address (the seed
+// announces to its own tracker on 127.0.0.1). A viewer who announces with
+// the seed's id, which every peer of its swarms sees, gets nothing of it.
+func (t *Tracker) permanent(peerID [20]byte, ip string) bool {
+	if t.cfg.Permanent == nil || !t.cfg.Permanent(peerID) {
+		return false
+	}
+	addr, err := netip.ParseAddr(ip)
+	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // admit is PeerTube's tracker filter for one announce: the per-IP and
@@ -150,7 +159,7 @@ func (t *Tracker) permanent(peerID [20]byte) bool {
 // unknown (the IP is then blocked, unless the peer is permanent).
 func (t *Tracker) admit(ip string, infoHash, peerID [20]byte, ws, answer bool) (reason string, unknown bool) {
 	now := t.cfg.Now()
-	permanent := ws && t.permanent(peerID)
+	permanent := ws && t.permanent(peerID, ip)
 	if !permanent && !answer && !t.announces.hit(ip+"\x00"+string(infoHash[:]), now) {
 		return reasonTooMany, false
 	}
