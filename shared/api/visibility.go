@@ -19,18 +19,12 @@ func isModerator(u *model.User) bool {
 
 func ownsVideo(u *model.User, v model.Video) bool { return u != nil && u.AccountID == v.AccountID }
 
-// published reports whether a video can be shown to others yet.
-func published(v model.Video) bool {
-	return v.State == model.StatePublished ||
-		(v.State == model.StateToTranscode && !v.WaitTranscoding && len(v.Files) > 0 && v.Files[0].Filename != "")
-}
-
 // canSee reports whether u (nil when anonymous) may open v by its link.
 func canSee(u *model.User, v model.Video) bool {
 	if ownsVideo(u, v) || isModerator(u) {
 		return true
 	}
-	if !published(v) {
+	if !v.Watchable() {
 		return false
 	}
 	switch v.Privacy {
@@ -44,7 +38,7 @@ func canSee(u *model.User, v model.Video) bool {
 
 // listable reports whether v appears in public lists for u.
 func listable(u *model.User, v model.Video) bool {
-	if !published(v) {
+	if !v.Watchable() {
 		return false
 	}
 	switch v.Privacy {

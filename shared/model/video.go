@@ -86,6 +86,14 @@ type Video struct {
 	Version int64
 }
 
+// Watchable reports whether a video can be shown to others yet:
+// published, or waiting for transcoding with its original already
+// published (and its uploader not asking to wait).
+func (v Video) Watchable() bool {
+	return v.State == StatePublished ||
+		(v.State == StateToTranscode && !v.WaitTranscoding && len(v.Files) > 0 && v.Files[0].Filename != "")
+}
+
 // SourceFile is the original an uploader sent.
 type SourceFile struct {
 	// Key is its blob key.

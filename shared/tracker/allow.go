@@ -124,7 +124,7 @@ func (a *AllowList) load(ctx context.Context, gen uint64, forMiss bool) error {
 	}
 	known := map[[20]byte]struct{}{}
 	for _, v := range videos {
-		if v.Remote != nil || !published(v) {
+		if v.Remote != nil || !v.Watchable() {
 			continue
 		}
 		files := v.Files
@@ -144,12 +144,4 @@ func (a *AllowList) load(ctx context.Context, gen uint64, forMiss bool) error {
 	clear(a.misses)
 	a.mu.Unlock()
 	return nil
-}
-
-// published is the API's rule for a video others may watch: published,
-// or waiting for transcoding with its original already published (and
-// its uploader not asking to wait).
-func published(v model.Video) bool {
-	return v.State == model.StatePublished ||
-		(v.State == model.StateToTranscode && !v.WaitTranscoding && len(v.Files) > 0 && v.Files[0].Filename != "")
 }
