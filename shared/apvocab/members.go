@@ -108,6 +108,25 @@ func readObject(raw []byte) ([]string, map[string]json.RawMessage, error) {
 	return order, vals, nil
 }
 
+// WithMember returns the JSON object raw with member name set to value,
+// in place when present, last otherwise; the other members keep their
+// order and bytes (a repeated name once, with its last value).
+func WithMember(raw []byte, name string, value json.RawMessage) ([]byte, error) {
+	order, vals, err := readObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := vals[name]; !ok {
+		order = append(order, name)
+	}
+	vals[name] = value
+	w := &objectWriter{first: true}
+	for _, k := range order {
+		w.put(k, vals[k])
+	}
+	return w.bytes(), nil
+}
+
 // decodeMembers fills s from a JSON object: known members through their
 // decoders, the others into its Extra map. remember must be called once the
 // value is complete.

@@ -3,7 +3,6 @@ package inbox
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -115,62 +114,4 @@ func encodeMessage(m Message) (string, error) {
 		return "", refuse(http.StatusBadRequest, "Activity cannot be queued", err)
 	}
 	return body, nil
-}
-
-// members splits a JSON object into its members in document order, a
-// repeated name keeping its first position and its last value (as
-// apvocab reads it).
-func members(raw []byte) ([]string, map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, nil, errors.New("not a JSON object")
-	}
-	var order []string
-	vals := map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, fmt.Errorf("member %q: %w", key, err)
-		}
-		if _, dup := vals[key]; !dup {
-			order = append(order, key)
-		}
-		vals[key] = v
-	}
-	return order, vals, nil
-}
-
-// withMember returns the JSON object raw with member name set to value,
-// in place when present, last otherwise; other members keep their order
-// and bytes.
-func withMember(raw []byte, name string, value json.RawMessage) ([]byte, error) {
-	order, vals, err := members(raw)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := vals[name]; !ok {
-		order = append(order, name)
-	}
-	vals[name] = value
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range order {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		key, err := json.Marshal(k)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(key)
-		buf.WriteByte(':')
-		buf.Write(vals[k])
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
 }

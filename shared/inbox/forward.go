@@ -54,7 +54,7 @@ func (h *Handler) confirm(ctx context.Context, act *apvocab.Activity, body []byt
 		if o.ObjectID() != objID {
 			return nil, unconfirmed("fetched %s has id %q", objID, o.ObjectID())
 		}
-		raw, err := withMember(body, "object", doc)
+		raw, err := apvocab.WithMember(body, "object", doc)
 		if err != nil {
 			return nil, unconfirmed("replace object: %v", err)
 		}
