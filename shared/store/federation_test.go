@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/vidiverse/vidiverse/shared/model"
+	"github.com/vidiverse/vidiverse/shared/table"
 )
 
 func remoteAccount(name, host string) model.Account {
@@ -266,6 +269,46 @@ func TestCommentsJournalBlocksAbuses(t *testing.T) {
 		}
 		if all, err := s.Abuses(ctx); err != nil || len(all) != 1 {
 			t.Fatalf("abuses %v %v", all, err)
+		}
+	})
+}
+
+// FollowerInboxes reads the followers in batches: more than one batch's
+// worth keep their order, and local followers are left out.
+func TestFollowerInboxesOverManyBatches(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store, _ *clock) {
+		ctx := context.Background()
+		_, acc, ch, err := s.CreateUser(ctx, newUser("bob"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := model.ActorRef{Kind: model.KindChannel, ID: ch.ID}
+		local := model.Follow{Follower: model.ActorRef{Kind: model.KindAccount, ID: acc.ID}, Target: target,
+			State: model.FollowAccepted, URL: "http://local/follows/1"}
+		if _, _, err := s.SaveFollow(ctx, local); err != nil {
+			t.Fatal(err)
+		}
+		n := table.MaxBatchGet + 5
+		var want []string
+		for i := range n {
+			host := fmt.Sprintf("h%03d.example", i)
+			a, err := s.SaveRemoteAccount(ctx, remoteAccount("u", host))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := model.Follow{Follower: model.ActorRef{Kind: model.KindAccount, ID: a.ID}, Target: target,
+				State: model.FollowAccepted, URL: a.Remote.URL + "/follows/1"}
+			if _, _, err := s.SaveFollow(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, "http://"+host+"/inbox")
+		}
+		got, err := s.FollowerInboxes(ctx, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("got %d inboxes %v, want the %d shared inboxes", len(got), got, n)
 		}
 	})
 }

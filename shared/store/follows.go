@@ -149,26 +149,35 @@ func (s *Store) Following(ctx context.Context, follower model.ActorRef) ([]model
 }
 
 // FollowerInboxes lists the distinct delivery inboxes (shared inboxes when
-// they have one) of target's accepted remote followers.
+// they have one) of target's accepted remote followers, whose items are
+// read in batches.
 func (s *Store) FollowerInboxes(ctx context.Context, target model.ActorRef) ([]string, error) {
 	follows, err := s.Followers(ctx, target)
 	if err != nil {
 		return nil, err
 	}
+	keys := make([]table.Key, 0, len(follows))
+	for _, f := range follows {
+		if f.State == model.FollowAccepted {
+			keys = append(keys, table.Key{PK: actorPK(f.Follower), SK: skItem})
+		}
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read followers of %v: %w", target, err)
+	}
 	seen := map[string]bool{}
 	var out []string
-	for _, f := range follows {
-		if f.State != model.FollowAccepted {
-			continue
-		}
-		r, err := s.remoteOf(ctx, f.Follower)
-		if errors.Is(err, ErrNotFound) || (err == nil && r == nil) {
-			continue
-		}
-		if err != nil {
+	for _, it := range items {
+		// Accounts and channels keep their Remote under one name.
+		var actor struct{ Remote *model.Remote }
+		if _, err := decodeDoc(it, &actor); err != nil {
 			return nil, err
 		}
-		if in := r.DeliveryInbox(); in != "" && !seen[in] {
+		if actor.Remote == nil {
+			continue
+		}
+		if in := actor.Remote.DeliveryInbox(); in != "" && !seen[in] {
 			seen[in] = true
 			out = append(out, in)
 		}
@@ -176,8 +185,8 @@ func (s *Store) FollowerInboxes(ctx context.Context, target model.ActorRef) ([]s
 	return out, nil
 }
 
-// remoteOf returns the Remote of an account or channel (nil for a local one).
-func (s *Store) remoteOf(ctx context.Context, r model.ActorRef) (*model.Remote, error) {
+// RemoteOf returns the Remote of an account or channel (nil for a local one).
+func (s *Store) RemoteOf(ctx context.Context, r model.ActorRef) (*model.Remote, error) {
 	if r.Kind == model.KindChannel {
 		c, err := s.Channel(ctx, r.ID)
 		return c.Remote, err

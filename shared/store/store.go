@@ -123,6 +123,12 @@ func (s *Store) batchGetRefs(ctx context.Context, refs []table.Item) ([]table.It
 	for _, r := range refs {
 		keys = append(keys, table.Key{PK: r.String(attrRef), SK: skItem})
 	}
+	return s.batchGet(ctx, keys)
+}
+
+// batchGet reads any number of items, table.MaxBatchGet a call, in the
+// order of keys; absent ones are left out.
+func (s *Store) batchGet(ctx context.Context, keys []table.Key) ([]table.Item, error) {
 	var items []table.Item
 	for len(keys) > 0 {
 		n := min(len(keys), table.MaxBatchGet)
