@@ -161,16 +161,6 @@ func (a *Applier) senderAccount(ctx context.Context, act *apvocab.Activity) (mod
 	return a.Store.Account(ctx, ref.ID)
 }
 
-// remoteOf reads the Remote of an account or channel.
-func (a *Applier) remoteOf(ctx context.Context, r model.ActorRef) (*model.Remote, error) {
-	if r.Kind == model.KindChannel {
-		c, err := a.Store.Channel(ctx, r.ID)
-		return c.Remote, err
-	}
-	acc, err := a.Store.Account(ctx, r.ID)
-	return acc.Remote, err
-}
-
 // objectType is the type of an activity's object ("" for a bare IRI).
 func objectType(act *apvocab.Activity) string {
 	if act.Object.Object != nil {

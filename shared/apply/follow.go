@@ -20,7 +20,7 @@ func (a *Applier) follow(ctx context.Context, act *apvocab.Activity) error {
 	if err != nil {
 		return err
 	}
-	rem, err := a.remoteOf(ctx, follower)
+	rem, err := a.Store.RemoteOf(ctx, follower)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (a *Applier) answer(ctx context.Context, act *apvocab.Activity) error {
 	// Bring in what the followed actor published before (PeerTube crawls
 	// the outbox once a follow is accepted); a failure leaves it for the
 	// next videos to come.
-	if rem, err := a.remoteOf(ctx, target); err == nil && rem != nil && rem.Outbox != "" {
+	if rem, err := a.Store.RemoteOf(ctx, target); err == nil && rem != nil && rem.Outbox != "" {
 		n, err := a.Resolver.CrawlOutbox(ctx, rem.Outbox, OutboxCrawlItems)
 		if err != nil {
 			a.log().InfoContext(ctx, "outbox crawl failed", "outbox", rem.Outbox, "err", err)
