@@ -79,15 +79,19 @@ func (o *Outbox) owners(ctx context.Context, v model.Video) (model.Account, mode
 	return acc, ch, nil
 }
 
-// involved are the local actors whose followers hear of a local video:
-// its account, its channel and the instance actor (PeerTube's
-// getActorsInvolvedInVideo).
-func (o *Outbox) involved(ctx context.Context, acc model.Account, ch model.Channel) ([]actor, error) {
+// videoActors reads a video's account and channel and, for a local
+// video, the local actors whose followers hear of it: its channel, the
+// instance actor and its account (PeerTube's getActorsInvolvedInVideo).
+func (o *Outbox) videoActors(ctx context.Context, v model.Video) (model.Account, model.Channel, []actor, error) {
+	acc, ch, err := o.owners(ctx, v)
+	if err != nil || v.Remote != nil {
+		return acc, ch, nil, err
+	}
 	inst, err := o.instance(ctx)
 	if err != nil {
-		return nil, err
+		return acc, ch, nil, err
 	}
-	return []actor{o.channelActor(ch), inst, o.accountActor(acc)}, nil
+	return acc, ch, []actor{o.channelActor(ch), inst, o.accountActor(acc)}, nil
 }
 
 func refs(as []actor) []model.ActorRef {
@@ -124,11 +128,7 @@ func (o *Outbox) VideoPublished(ctx context.Context, v model.Video) error {
 	if !federated(v) {
 		return nil
 	}
-	acc, ch, err := o.owners(ctx, v)
-	if err != nil {
-		return err
-	}
-	inv, err := o.involved(ctx, acc, ch)
+	acc, ch, inv, err := o.videoActors(ctx, v)
 	if err != nil {
 		return err
 	}
@@ -168,11 +168,7 @@ func (o *Outbox) VideoUpdated(ctx context.Context, v model.Video) error {
 	if !federated(v) {
 		return nil
 	}
-	acc, ch, err := o.owners(ctx, v)
-	if err != nil {
-		return err
-	}
-	inv, err := o.involved(ctx, acc, ch)
+	acc, ch, inv, err := o.videoActors(ctx, v)
 	if err != nil {
 		return err
 	}
@@ -204,11 +200,7 @@ func (o *Outbox) VideoDeleted(ctx context.Context, v model.Video) error {
 	if v.Remote != nil {
 		return nil
 	}
-	acc, ch, err := o.owners(ctx, v)
-	if err != nil {
-		return err
-	}
-	inv, err := o.involved(ctx, acc, ch)
+	acc, _, inv, err := o.videoActors(ctx, v)
 	if err != nil {
 		return err
 	}

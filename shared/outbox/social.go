@@ -35,22 +35,15 @@ func (o *Outbox) videoURL(v model.Video) string {
 	return o.PublicURL + "/videos/watch/" + v.UUID
 }
 
-// audience is who hears of an activity about video v: for a local video
-// the followers of its account, channel and the instance; for a remote one
-// its origin (which forwards it to its followers).
-func (o *Outbox) audience(ctx context.Context, v model.Video) (followers []model.ActorRef, inboxes []string, err error) {
-	acc, ch, err := o.owners(ctx, v)
-	if err != nil {
-		return nil, nil, err
-	}
+// audience is who hears of an activity about video v (acc, ch and inv
+// as videoActors gives them): for a local video the followers of its
+// account, channel and the instance; for a remote one its origin (which
+// forwards it to its followers).
+func (o *Outbox) audience(v model.Video, acc model.Account, ch model.Channel, inv []actor) (followers []model.ActorRef, inboxes []string) {
 	if v.Remote != nil {
-		return nil, o.originInboxes(acc, ch), nil
+		return nil, o.originInboxes(acc, ch)
 	}
-	inv, err := o.involved(ctx, acc, ch)
-	if err != nil {
-		return nil, nil, err
-	}
-	return refs(inv), nil, nil
+	return refs(inv), nil
 }
 
 // CommentCreated sends a local comment (by author) as a Create of a Note.
@@ -59,15 +52,14 @@ func (o *Outbox) CommentCreated(ctx context.Context, c model.Comment, v model.Vi
 	if v.Remote == nil && !federated(v) {
 		return nil
 	}
-	followers, inboxes, err := o.audience(ctx, v)
+	acc, ch, inv, err := o.videoActors(ctx, v)
 	if err != nil {
 		return err
 	}
+	followers, inboxes := o.audience(v, acc, ch, inv)
 	by := o.accountActor(author)
 	note := apobject.Comment(o.PublicURL, c, v, o.videoURL(v), by.url, inReplyTo, nil)
-	if err := o.widenCommentAudience(ctx, note, v, by); err != nil {
-		return err
-	}
+	widenCommentAudience(note, v, acc, ch, inv, by)
 	act := &apvocab.Activity{Type: apvocab.TypeCreate, ID: note.ID + "/activity", Actor: by.url, To: note.To, CC: note.CC,
 		Object: apvocab.Ref{ID: note.ID, Type: apvocab.TypeNote, Object: note}}
 	return o.send(ctx, by, act, append(followers, by.ref), inboxes)
@@ -78,18 +70,10 @@ func (o *Outbox) CommentCreated(ctx context.Context, c model.Comment, v model.Vi
 // video's channel, the instance and the video's account; on a remote
 // video, to Public, the followers of the video's channel and account and
 // of the author, cc nobody.
-func (o *Outbox) widenCommentAudience(ctx context.Context, note *apvocab.Note, v model.Video, by actor) error {
-	acc, ch, err := o.owners(ctx, v)
-	if err != nil {
-		return err
-	}
+func widenCommentAudience(note *apvocab.Note, v model.Video, acc model.Account, ch model.Channel, inv []actor, by actor) {
 	if v.Remote == nil {
-		inv, err := o.involved(ctx, acc, ch)
-		if err != nil {
-			return err
-		}
 		note.To, note.CC = []string{apvocab.Public}, append([]string{by.url + "/followers"}, followersURLs(inv)...)
-		return nil
+		return
 	}
 	to := []string{apvocab.Public}
 	for _, r := range []*model.Remote{ch.Remote, acc.Remote} {
@@ -98,7 +82,6 @@ func (o *Outbox) widenCommentAudience(ctx context.Context, note *apvocab.Note, v
 		}
 	}
 	note.To, note.CC = append(to, by.url+"/followers"), []string{}
-	return nil
 }
 
 // CommentDeleted sends the Delete of a local comment.
@@ -106,10 +89,11 @@ func (o *Outbox) CommentDeleted(ctx context.Context, c model.Comment, v model.Vi
 	if v.Remote == nil && !federated(v) {
 		return nil
 	}
-	followers, inboxes, err := o.audience(ctx, v)
+	acc, ch, inv, err := o.videoActors(ctx, v)
 	if err != nil {
 		return err
 	}
+	followers, inboxes := o.audience(v, acc, ch, inv)
 	by := o.accountActor(author)
 	del := &apvocab.Activity{Type: apvocab.TypeDelete, ID: c.URL + "/delete", Actor: by.url,
 		To: []string{apvocab.Public}, CC: []string{by.url + "/followers"}, Object: apvocab.Ref{ID: c.URL}}
