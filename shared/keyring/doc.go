@@ -5,4 +5,7 @@
 // in the data directory, readable by its owner only); the public key is
 // stored in the clear for actor documents. A key is generated on first use
 // and the first writer wins, so concurrent first uses agree on one key.
+// A Keyring reads and unseals each key once and keeps it in memory (a
+// stored key never changes), so signing fetches or deliveries costs no
+// table read per request.
 package keyring

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/vidiverse/vidiverse/shared/table"
 )
@@ -29,6 +30,11 @@ type Key struct {
 type Keyring struct {
 	t    table.Table
 	aead cipher.AEAD
+
+	// opened holds the keys this keyring has read or made: a stored key
+	// never changes, so each is read and unsealed once a process.
+	mu     sync.Mutex
+	opened map[string]Key
 }
 
 // New returns a keyring sealing private keys with kek (32 bytes).
@@ -85,8 +91,30 @@ const (
 func keyItemKey(actor string) table.Key { return table.Key{PK: "ACTORKEY#" + actor, SK: "KEY"} }
 
 // Key returns an actor's key pair, generating and storing it on first use.
-// actor is a stable name for the actor (e.g. "account:root").
+// actor is a stable name for the actor (e.g. "account:root"). A key is
+// read and unsealed once; later calls return it from memory.
 func (k *Keyring) Key(ctx context.Context, actor string) (Key, error) {
+	k.mu.Lock()
+	key, ok := k.opened[actor]
+	k.mu.Unlock()
+	if ok {
+		return key, nil
+	}
+	key, err := k.load(ctx, actor)
+	if err != nil {
+		return Key{}, err
+	}
+	k.mu.Lock()
+	if k.opened == nil {
+		k.opened = map[string]Key{}
+	}
+	k.opened[actor] = key
+	k.mu.Unlock()
+	return key, nil
+}
+
+// load reads and unseals an actor's key pair, or generates and stores it.
+func (k *Keyring) load(ctx context.Context, actor string) (Key, error) {
 	it, err := k.t.Get(ctx, keyItemKey(actor))
 	if err == nil {
 		return k.open(actor, it)
@@ -114,7 +142,7 @@ func (k *Keyring) Key(ctx context.Context, actor string) (Key, error) {
 	err = k.t.Put(ctx, table.Item{table.AttrPK: ik.PK, table.AttrSK: ik.SK, "type": "actorkey",
 		attrSealed: sealed, attrPublic: pubPEM}, table.ItemNotExists())
 	if errors.Is(err, table.ErrConditionFailed) {
-		return k.Key(ctx, actor) // another first use won: use its key
+		return k.load(ctx, actor) // another first use won: use its key
 	}
 	if err != nil {
 		return Key{}, fmt.Errorf("store key of %s: %w", actor, err)

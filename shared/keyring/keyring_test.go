@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vidiverse/vidiverse/shared/table"
@@ -141,5 +142,58 @@ func TestPublicPEMNeedsNoUnsealing(t *testing.T) {
 	}
 	if _, err := other.Key(ctx, "channel:main"); err == nil {
 		t.Fatal("a keyring with another key-encryption key opened the private key")
+	}
+}
+
+// countingTable counts the reads of one item.
+type countingTable struct {
+	table.Table
+	gets atomic.Int64
+}
+
+func (c *countingTable) Get(ctx context.Context, k table.Key) (table.Item, error) {
+	c.gets.Add(1)
+	return c.Table.Get(ctx, k)
+}
+
+func TestKeysAreReadOnceAProcess(t *testing.T) {
+	tbl := &countingTable{Table: openTable(t)}
+	ctx := context.Background()
+	kek := bytes.Repeat([]byte{3}, 32)
+	made, err := New(tbl, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := made.Key(ctx, "account:peertube") // generates the pair
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := made.Key(ctx, "account:peertube")
+	if err != nil || again.Private != first.Private || tbl.gets.Load() != 1 {
+		t.Fatalf("key made here read again: %d reads, same key %v, %v", tbl.gets.Load(), again.Private == first.Private, err)
+	}
+	// Another process's keyring reads and unseals the stored key once.
+	other, err := New(tbl, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		k, err := other.Key(ctx, "account:peertube")
+		if err != nil || !k.Private.Equal(first.Private) || k.PublicPEM != first.PublicPEM {
+			t.Fatalf("stored key read back: %v", err)
+		}
+	}
+	if n := tbl.gets.Load(); n != 2 {
+		t.Fatalf("%d reads of the key item, want 2", n)
+	}
+	// A key that does not open is not remembered: it fails every time.
+	wrong, _ := New(tbl, bytes.Repeat([]byte{4}, 32))
+	for range 2 {
+		if _, err := wrong.Key(ctx, "account:peertube"); err == nil {
+			t.Fatal("a wrong key-encryption key opened the key")
+		}
+	}
+	if n := tbl.gets.Load(); n != 4 {
+		t.Fatalf("%d reads of the key item, want 4", n)
 	}
 }
