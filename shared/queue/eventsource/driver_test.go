@@ -188,7 +188,10 @@ func TestWholeBatchFailuresRetried(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, embedded.Policy{VisibilityTimeout: 150 * time.Millisecond})
+			// Long enough that the retried batch is deleted before it
+			// could be seen again on a loaded machine (each test here
+			// waits it out once).
+			h := newHarness(t, embedded.Policy{VisibilityTimeout: time.Second})
 			h.send("x", "y", "z")
 			var rec recorder
 			var mu sync.Mutex
