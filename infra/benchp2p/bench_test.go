@@ -38,7 +38,8 @@ func TestBenchEndToEnd(t *testing.T) {
 	o.watch = 10 * time.Second
 	o.stagger = time.Second
 	o.latency = 50 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Generous: on a cold build cache, building the instance takes minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	rep, err := run(ctx, o, testLog{t})
 	if err != nil {
