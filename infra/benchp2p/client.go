@@ -235,5 +235,9 @@ type seederMetrics struct {
 		UploadRate  int64 `json:"uploadRate"`
 		Torrents    int   `json:"torrents"`
 		Peers       int   `json:"peers"`
+		PerTorrent  []struct {
+			Video string `json:"video"`
+			File  string `json:"file"` // the file's object key
+		} `json:"perTorrent"`
 	} `json:"seed"`
 }

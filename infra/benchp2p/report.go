@@ -131,7 +131,7 @@ func (rep *report) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Clip: %s s testsrc2 + tone, H.264/AAC faststart MP4, published at %dp: %s, %d KiB pieces (%d).\n",
 		strconv.FormatFloat(o.seconds, 'f', -1, 64), rep.File.Resolution.ID, mb(rep.File.Size), rep.PieceLength>>10, pieces)
-	fmt.Fprintf(w, "Viewers: one every %s, each its own Chromium context playing the watch page at 1× (autoplay, muted) for %s from opening it, then leaving; one sample per N.\n",
+	fmt.Fprintf(w, "Viewers: one every %s, each in a browser context of its own in one headless Chromium, playing the watch page at 1× (autoplay, muted) for %s from opening it, then leaving; one sample per N.\n",
 		secsExact(o.stagger), secsExact(o.watch))
 	cdnRate := "no bandwidth cap"
 	if o.cdnRate > 0 {

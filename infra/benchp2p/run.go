@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vidiverse/vidiverse/shared/web/browsertest"
@@ -90,7 +92,7 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 	if rep.PieceLength, err = c.pieceLength(ctx, v.Files[0].TorrentURL); err != nil {
 		return nil, err
 	}
-	if err := waitSeeded(ctx, c, 30*time.Second); err != nil {
+	if err := waitSeeded(ctx, c, uuid, rep.File.FileURL, 30*time.Second); err != nil {
 		return nil, err
 	}
 	b.progress("published: %dp, %.1f MB, %d KiB pieces; the seed has it", rep.File.Resolution.ID, float64(rep.File.Size)/1e6, rep.PieceLength>>10)
@@ -161,9 +163,16 @@ func readMetrics(ctx context.Context, c *client) (seederMetrics, error) {
 	return m, nil
 }
 
-// waitSeeded waits until the seed seeds a torrent.
-func waitSeeded(ctx context.Context, c *client, limit time.Duration) error {
-	return poll(ctx, limit, "the seed to take the video", func(m seederMetrics) bool { return m.Seed.Torrents > 0 }, c)
+// waitSeeded waits until the seed seeds the video's file at fileURL.
+func waitSeeded(ctx context.Context, c *client, uuid, fileURL string, limit time.Duration) error {
+	return poll(ctx, limit, "the seed to take the video", func(m seederMetrics) bool {
+		for _, t := range m.Seed.PerTorrent {
+			if t.Video == uuid && t.File != "" && strings.HasSuffix(fileURL, "/"+path.Base(t.File)) {
+				return true
+			}
+		}
+		return false
+	}, c)
 }
 
 func poll(ctx context.Context, limit time.Duration, what string, done func(seederMetrics) bool, c *client) error {
