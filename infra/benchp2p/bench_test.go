@@ -100,7 +100,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	if r.TrackerFailures != 0 {
 		t.Errorf("%d tracker failures", r.TrackerFailures)
 	}
-	for _, want := range []string{"| 2 ", "Goal, seeder + viewers ≥ 85% of bytes at N = 2", "Goal, first frame ≤ 2.00 s"} {
+	for _, want := range []string{"| N | CDN ", "| 2 | ", "Goal, seeder + viewers ≥ 85% of bytes at N = 2", "Goal, first frame ≤ 2.00 s"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q", want)
 		}

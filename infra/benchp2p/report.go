@@ -146,7 +146,7 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintln(w, "Bytes where served: CDN = media response bytes at the proxy (video, torrent, preview); seeder = the seed's bytesServed; viewers = the pages' bytes from peers minus the seeder's.")
 	fmt.Fprintln(w)
 
-	head := []string{"Viewers", "CDN", "Seeder", "Viewers (P2P)", "Seeder + viewers", "First frame median / max", "Stalls: count, total (worst viewer)"}
+	head := []string{"N", "CDN", "Seeder", "Viewers", "Seeder + viewers", "First frame median / max", "Stalls: count, total (worst viewer)"}
 	rows := [][]string{head}
 	for _, r := range rep.Rounds {
 		s := r.sources()

@@ -76,7 +76,7 @@ func TestReportPrint(t *testing.T) {
 	for _, want := range []string{
 		"Vidiverse P2P benchmark, 2026-01-02 03:04 UTC", "Machine: test machine", "480p: 4.0 MB, 16 KiB pieces (245)",
 		"one every 2.5 s", "for 40 s", "adds 300 ms", "no upload cap",
-		"| 1       | 0.1 MB (2.4%)", "| 2       | 2.0 MB (20.0%) | 1.0 MB (10.0%) | 7.0 MB (70.0%) | 80.0%",
+		"| 1 | 0.1 MB (2.4%)  |", "| 2 | 2.0 MB (20.0%) | 1.0 MB (10.0%) | 7.0 MB (70.0%) | 80.0%",
 		"1.85 s / 2.50 s",
 		"Goal, seeder + viewers ≥ 85% of bytes at N = 2: 80.0% — MISSED",
 		"Goal, first frame ≤ 2.00 s for every viewer at N = 2: slowest 2.50 s — MISSED",
