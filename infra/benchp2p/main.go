@@ -25,6 +25,7 @@ type options struct {
 	latency  time.Duration // added to every media request (CDN model)
 	cdnRate  int64         // bytes per second of each media response; 0: no cap
 	seedRate int64         // SEED_UPLOAD_RATE; 0: no cap
+	noSeed   bool          // SEED_ENABLED=false: the CDN and the viewers only
 }
 
 func defaultOptions() options {
@@ -51,6 +52,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.latency, "latency", o.latency, "latency the CDN proxy adds to every media request")
 	fs.Int64Var(&o.cdnRate, "cdn-rate", 0, "bytes per second of each media response at the CDN proxy (0: no cap)")
 	fs.Int64Var(&o.seedRate, "seed-rate", 0, "upload cap of the instance's WebRTC seed in bytes per second (SEED_UPLOAD_RATE; 0: none, as make run)")
+	fs.BoolVar(&o.noSeed, "no-seed", false, "run the instance without its WebRTC seed (SEED_ENABLED=false): the CDN and the viewers only")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -138,7 +138,10 @@ func (rep *report) print(w io.Writer) {
 		cdnRate = mb(o.cdnRate) + "/s per response"
 	}
 	seedRate := "no upload cap (as make run)"
-	if o.seedRate > 0 {
+	switch {
+	case o.noSeed:
+		seedRate = "off (SEED_ENABLED=false)"
+	case o.seedRate > 0:
 		seedRate = "upload capped at " + mb(o.seedRate) + "/s"
 	}
 	fmt.Fprintf(w, "CDN model: a proxy in front of the instance (its PUBLIC_URL) adds %s to every request under /static/ and /lazy-static/, %s. Seeder: %s. Tracker per-IP limits off (TRACKER_ANNOUNCE_LIMIT=0: every viewer is 127.0.0.1).\n",

@@ -65,6 +65,7 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 	inst, err := startInstance(ctx, bin, port, edge.url, []string{
 		"TRANSCODING_RESOLUTIONS=" + strconv.Itoa(o.height),
 		"TRACKER_ANNOUNCE_LIMIT=0",
+		"SEED_ENABLED=" + strconv.FormatBool(!o.noSeed),
 		"SEED_UPLOAD_RATE=" + strconv.FormatInt(o.seedRate, 10),
 		browsertest.EnvAssetsDir + "=" + tools.AssetsDir,
 	})
@@ -92,10 +93,14 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 	if rep.PieceLength, err = c.pieceLength(ctx, v.Files[0].TorrentURL); err != nil {
 		return nil, err
 	}
-	if err := waitSeeded(ctx, c, uuid, rep.File.FileURL, 30*time.Second); err != nil {
-		return nil, err
+	seeded := "no seed"
+	if !o.noSeed {
+		if err := waitSeeded(ctx, c, uuid, rep.File.FileURL, 30*time.Second); err != nil {
+			return nil, err
+		}
+		seeded = "the seed has it"
 	}
-	b.progress("published: %dp, %.1f MB, %d KiB pieces; the seed has it", rep.File.Resolution.ID, float64(rep.File.Size)/1e6, rep.PieceLength>>10)
+	b.progress("published: %dp, %.1f MB, %d KiB pieces; %s", rep.File.Resolution.ID, float64(rep.File.Size)/1e6, rep.PieceLength>>10, seeded)
 
 	page := edge.url + "/videos/watch/" + uuid + "?muted=1&autoplay=1"
 	for _, n := range o.viewers {
@@ -127,7 +132,7 @@ type round struct {
 // from.
 func (b *bench) round(ctx context.Context, tools browsertest.Tools, c *client, edge *cdn, page string, n int) (round, error) {
 	r := round{N: n}
-	before, err := readMetrics(ctx, c)
+	before, err := readMetrics(ctx, c, !b.opts.noSeed)
 	if err != nil {
 		return r, err
 	}
@@ -142,22 +147,26 @@ func (b *bench) round(ctx context.Context, tools browsertest.Tools, c *client, e
 	if err != nil {
 		return r, err
 	}
-	after, err := readMetrics(ctx, c)
+	after, err := readMetrics(ctx, c, !b.opts.noSeed)
 	if err != nil {
 		return r, err
 	}
 	r.CDN = edge.counts().sub(cdnBefore)
-	r.Seeder = after.Seed.BytesServed - before.Seed.BytesServed
+	if after.Seed != nil && before.Seed != nil {
+		r.Seeder = after.Seed.BytesServed - before.Seed.BytesServed
+	}
 	r.TrackerFailures = after.Tracker.Failures - before.Tracker.Failures
 	return r, nil
 }
 
-func readMetrics(ctx context.Context, c *client) (seederMetrics, error) {
+// readMetrics reads the tracker's and the seed's counters; with seed, the
+// seed must be running.
+func readMetrics(ctx context.Context, c *client, seed bool) (seederMetrics, error) {
 	var m seederMetrics
 	if err := c.getJSON(ctx, "/seeder/metrics", &m); err != nil {
 		return m, err
 	}
-	if m.Seed == nil {
+	if seed && m.Seed == nil {
 		return m, fmt.Errorf("/seeder/metrics: the instance runs no seed")
 	}
 	return m, nil
@@ -178,7 +187,7 @@ func waitSeeded(ctx context.Context, c *client, uuid, fileURL string, limit time
 func poll(ctx context.Context, limit time.Duration, what string, done func(seederMetrics) bool, c *client) error {
 	deadline := time.Now().Add(limit)
 	for {
-		m, err := readMetrics(ctx, c)
+		m, err := readMetrics(ctx, c, true)
 		if err != nil {
 			return err
 		}
