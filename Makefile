@@ -2,7 +2,8 @@
 #
 #   make run     one complete local instance (PORT, PUBLIC_URL, DATA_DIR, ADMIN_PASSWORD)
 #   make test    install what the tests need, then run them all
-#   make bench   the benchmarks (transcoding, upload latency, API load, memory)
+#   make bench   the benchmarks (transcoding, upload latency, API load, memory, federation)
+#   make bench-p2p  where viewers' bytes come from, first frames and stalls (Chromium)
 #   make lint    gofmt, go vet, staticcheck
 #   make build   every Lambda function as a linux/arm64 bootstrap (see infra/build.mk)
 #   make layer   the ffmpeg Lambda layer; make image: the seeder's image (ko)
