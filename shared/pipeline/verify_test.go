@@ -21,7 +21,9 @@ import (
 
 	"github.com/vidiverse/vidiverse/shared/mediakeys"
 	"github.com/vidiverse/vidiverse/shared/model"
+	"github.com/vidiverse/vidiverse/shared/pipeline"
 	"github.com/vidiverse/vidiverse/shared/store"
+	"github.com/vidiverse/vidiverse/shared/torrentfile"
 )
 
 // published is what a published video is expected to have.
@@ -151,7 +153,7 @@ func checkTorrent(t *testing.T, h *harness, torrentKey, mediaKey string, data []
 	if err := bencode.Unmarshal(tf.Info, &info); err != nil {
 		t.Fatalf("decode info of %s: %v", torrentKey, err)
 	}
-	if info.Length != int64(len(data)) || info.PieceLength <= 0 {
+	if info.Length != int64(len(data)) || info.PieceLength != max(torrentfile.DefaultPieceLength(int64(len(data))), pipeline.MinPieceLength) {
 		t.Fatalf("%s: length %d piece length %d, file has %d bytes", torrentKey, info.Length, info.PieceLength, len(data))
 	}
 	var pieces []byte
