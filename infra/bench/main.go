@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vidiverse/vidiverse/infra/hostinfo"
 	"github.com/vidiverse/vidiverse/shared/transcode"
 )
 
@@ -173,7 +174,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	b.rep = &report{Started: b.start, Machine: machine(), Tools: toolVersions()}
+	b.rep = &report{Started: b.start, Machine: hostinfo.Machine(), Tools: toolVersions()}
 	b.progress("machine: %s", b.rep.Machine)
 	if !o.skipTranscode {
 		if err := b.transcoding(ctx); err != nil {
@@ -191,7 +192,7 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	b.progress("done in %s", time.Since(b.start).Round(time.Second))
-	if load := loadAverage(); load != "" {
+	if load := hostinfo.LoadAverage(); load != "" {
 		b.rep.note("Load average at the end: %s (other work on a shared machine moves every figure; compare the ratios).", load)
 	}
 	fmt.Println()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -72,51 +71,6 @@ func (r *report) print(w io.Writer) {
 }
 
 func (x row) cells() [4]string { return [4]string{x.Figure, x.Value, x.VsBaseline, x.Target} }
-
-// machine describes this machine: CPU model, cores, kernel, memory and the
-// load average when the run started (shared machines are noisy).
-func machine() string {
-	cpu := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				cpu = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	parts := []string{cpu, fmt.Sprintf("%d cores", runtime.NumCPU())}
-	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		parts = append(parts, "Linux "+strings.TrimSpace(string(b)))
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				if f := strings.Fields(rest); len(f) == 2 {
-					if kb, err := strconv.ParseFloat(f[0], 64); err == nil {
-						parts = append(parts, fmt.Sprintf("%.1f GiB RAM", kb/(1<<20)))
-					}
-				}
-			}
-		}
-	}
-	if load := loadAverage(); load != "" {
-		parts = append(parts, "load average "+load+" at start")
-	}
-	return strings.Join(parts, ", ")
-}
-
-// loadAverage is the 1-minute load average, "" when unknown.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		return f[0]
-	}
-	return ""
-}
 
 // toolVersions names the versions of the tools measured with.
 func toolVersions() string {

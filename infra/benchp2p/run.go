@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vidiverse/vidiverse/infra/hostinfo"
 	"github.com/vidiverse/vidiverse/shared/web/browsertest"
 )
 
@@ -33,7 +34,7 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	rep := &report{Started: b.start, Machine: machine(), Tools: toolVersions(tools), Opts: o}
+	rep := &report{Started: b.start, Machine: hostinfo.Machine(), Tools: toolVersions(tools), Opts: o}
 	b.progress("machine: %s", rep.Machine)
 	bin := o.local
 	if bin == "" {
@@ -111,7 +112,7 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 		rep.Rounds = append(rep.Rounds, r)
 		b.progress("%d viewer(s): %s", n, r.summary())
 	}
-	rep.LoadAtEnd = loadAverage()
+	rep.LoadAtEnd = hostinfo.LoadAverage()
 	b.progress("done in %s", time.Since(b.start).Round(time.Second))
 	return rep, nil
 }
