@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 )
 
 // Targets of issue 3 on a 2-core machine, at 10 connections per route.
@@ -26,19 +28,19 @@ func (b *bench) api(ctx context.Context) error {
 		return err
 	}
 	b.progress("api: starting a local instance (TRANSCODING_RESOLUTIONS=240)…")
-	inst, err := startInstance(ctx, b.local, []string{"TRANSCODING_RESOLUTIONS=240"})
+	inst, err := localinstance.Start(ctx, localinstance.Options{Binary: b.local, Env: []string{"TRANSCODING_RESOLUTIONS=240"}})
 	if err != nil {
 		return err
 	}
-	defer inst.stop()
+	defer inst.Stop()
 	if err := sleep(ctx, 2*time.Second); err != nil {
 		return err
 	}
-	freshRSS, err := inst.rssBytes()
+	freshRSS, err := vmRSS(inst.PID())
 	if err != nil {
 		return err
 	}
-	c, err := login(ctx, inst.url, inst.password)
+	c, err := login(ctx, inst.Origin, inst.Password)
 	if err != nil {
 		return err
 	}
@@ -55,11 +57,11 @@ func (b *bench) api(ctx context.Context) error {
 		}
 		at, _, err := c.waitFor(ctx, up.UUID, 2*time.Minute, hasTorrent)
 		if err != nil {
-			return fmt.Errorf("%w: %s", err, inst.logTail())
+			return fmt.Errorf("%w: %s", err, inst.LogTail())
 		}
 		latencies = append(latencies, at.Sub(up.Landed))
 		if _, _, err := c.waitFor(ctx, up.UUID, 5*time.Minute, isPublished); err != nil {
-			return fmt.Errorf("%w: %s", err, inst.logTail())
+			return fmt.Errorf("%w: %s", err, inst.LogTail())
 		}
 		last = up.UUID
 	}
@@ -82,7 +84,7 @@ func (b *bench) api(ctx context.Context) error {
 	}
 	for _, uuid := range pending {
 		if _, _, err := c.waitFor(ctx, uuid, 10*time.Minute, isPublished); err != nil {
-			return fmt.Errorf("%w: %s", err, inst.logTail())
+			return fmt.Errorf("%w: %s", err, inst.LogTail())
 		}
 		last = uuid
 	}
@@ -106,7 +108,7 @@ func (b *bench) api(ctx context.Context) error {
 	if err := sleep(ctx, o.settle); err != nil {
 		return err
 	}
-	settledRSS, err := inst.rssBytes()
+	settledRSS, err := vmRSS(inst.PID())
 	if err != nil {
 		return err
 	}
@@ -120,7 +122,7 @@ func (b *bench) api(ctx context.Context) error {
 
 // load runs wrk against the trivial server and the two routes at each
 // connection count, the trivial server first.
-func (b *bench) load(ctx context.Context, c *client, inst *instance, listPath, videoPath string) error {
+func (b *bench) load(ctx context.Context, c *client, inst *localinstance.Instance, listPath, videoPath string) error {
 	o := b.opts
 	b.rep.note("API: an instance holding %d videos; wrk -t2 --latency for %s per run on this machine; the trivial server runs just before each pair of routes.",
 		o.videos, o.loadDuration)
@@ -141,8 +143,8 @@ func (b *bench) load(ctx context.Context, c *client, inst *instance, listPath, v
 		name, url string
 		size      int
 	}{
-		{"GET " + listPath, inst.url + listPath, listSize},
-		{"GET /api/v1/videos/{uuid}", inst.url + videoPath, videoSize},
+		{"GET " + listPath, inst.Origin + listPath, listSize},
+		{"GET /api/v1/videos/{uuid}", inst.Origin + videoPath, videoSize},
 	}
 	for _, conns := range o.conns {
 		b.progress("load: trivial net/http server, %d connections, %s…", conns, o.loadDuration)

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 )
 
 // Targets of the federation figures.
@@ -107,12 +109,12 @@ func (b *bench) federation(ctx context.Context) error {
 func (b *bench) discoveryLoad(ctx context.Context) error {
 	o := b.opts
 	b.progress("federation: starting a local instance…")
-	inst, err := startInstance(ctx, b.local, nil)
+	inst, err := localinstance.Start(ctx, localinstance.Options{Binary: b.local})
 	if err != nil {
 		return err
 	}
-	defer inst.stop()
-	u, err := url.Parse(inst.url)
+	defer inst.Stop()
+	u, err := url.Parse(inst.Origin)
 	if err != nil {
 		return err
 	}
@@ -125,9 +127,9 @@ func (b *bench) discoveryLoad(ctx context.Context) error {
 	}
 	sizes := make([]int, len(routes))
 	for i, r := range routes {
-		n, err := checkRoute(ctx, inst.url+r.path, r.accept)
+		n, err := checkRoute(ctx, inst.Origin+r.path, r.accept)
 		if err != nil {
-			return fmt.Errorf("%w: %s", err, inst.logTail())
+			return fmt.Errorf("%w: %s", err, inst.LogTail())
 		}
 		sizes[i] = n
 	}
@@ -150,7 +152,7 @@ func (b *bench) discoveryLoad(ctx context.Context) error {
 			if r.accept != "" {
 				headers = append(headers, "Accept: "+r.accept)
 			}
-			res, err := runWrk(ctx, inst.url+r.path, conns, o.federationDuration, headers...)
+			res, err := runWrk(ctx, inst.Origin+r.path, conns, o.federationDuration, headers...)
 			if err != nil {
 				return err
 			}

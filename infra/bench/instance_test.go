@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 )
 
 // A local instance starts on a free port, takes an upload, publishes its
@@ -17,20 +19,20 @@ func TestInstanceUploadAndStop(t *testing.T) {
 	}
 	input, _ := clip(t, 426, 240, 2)
 	ctx := context.Background()
-	bin, err := buildLocal(ctx, t.TempDir())
+	bin, err := localinstance.Build(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := startInstance(ctx, bin, []string{"TRANSCODING_RESOLUTIONS=240"})
+	inst, err := localinstance.Start(ctx, localinstance.Options{Binary: bin, Env: []string{"TRANSCODING_RESOLUTIONS=240"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer inst.stop()
-	rss, err := inst.rssBytes()
+	defer inst.Stop()
+	rss, err := vmRSS(inst.PID())
 	if err != nil || rss <= 0 {
 		t.Fatalf("rss %d, %v", rss, err)
 	}
-	c, err := login(ctx, inst.url, inst.password)
+	c, err := login(ctx, inst.Origin, inst.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +47,8 @@ func TestInstanceUploadAndStop(t *testing.T) {
 	if at.Before(up.Landed) || !up.Landed.After(up.Started) || v.Files[0].TorrentURL == "" {
 		t.Errorf("upload %+v, torrent at %v, files %+v", up, at, v.Files)
 	}
-	pid, dir := inst.pid(), inst.dir
-	inst.stop()
+	pid, dir := inst.PID(), inst.Dir
+	inst.Stop()
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("instance process %d still exists after stop (kill 0: %v)", pid, err)
 	}

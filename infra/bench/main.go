@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vidiverse/vidiverse/infra/hostinfo"
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 	"github.com/vidiverse/vidiverse/shared/transcode"
 )
 
@@ -170,7 +171,7 @@ func run(ctx context.Context, o options) error {
 	b.local = o.local
 	if b.local == "" {
 		b.progress("building ./infra/local…")
-		if b.local, err = buildLocal(ctx, work); err != nil {
+		if b.local, err = localinstance.Build(ctx, work); err != nil {
 			return err
 		}
 	}

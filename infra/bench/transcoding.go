@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 	"github.com/vidiverse/vidiverse/shared/transcode"
 )
 
@@ -61,12 +62,12 @@ func (b *bench) transcoding(ctx context.Context) error {
 // state published.
 func (b *bench) pipeline(ctx context.Context, input string, base time.Duration) error {
 	b.progress("pipeline: starting a local instance (TRANSCODING_RESOLUTIONS=%s)…", b.opts.resolutions)
-	inst, err := startInstance(ctx, b.local, []string{"TRANSCODING_RESOLUTIONS=" + b.opts.resolutions})
+	inst, err := localinstance.Start(ctx, localinstance.Options{Binary: b.local, Env: []string{"TRANSCODING_RESOLUTIONS=" + b.opts.resolutions}})
 	if err != nil {
 		return err
 	}
-	defer inst.stop()
-	c, err := login(ctx, inst.url, inst.password)
+	defer inst.Stop()
+	c, err := login(ctx, inst.Origin, inst.Password)
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (b *bench) pipeline(ctx context.Context, input string, base time.Duration) 
 	}
 	torrentAt, _, err := c.waitFor(ctx, up.UUID, 30*time.Minute, hasTorrent)
 	if err != nil {
-		return fmt.Errorf("pipeline: %w: %s", err, inst.logTail())
+		return fmt.Errorf("pipeline: %w: %s", err, inst.LogTail())
 	}
 	lastSeen := time.Now()
 	publishedAt, v, err := c.waitFor(ctx, up.UUID, 30*time.Minute, func(v videoState) bool {
@@ -88,7 +89,7 @@ func (b *bench) pipeline(ctx context.Context, input string, base time.Duration) 
 		return isPublished(v)
 	})
 	if err != nil {
-		return fmt.Errorf("pipeline: %w: %s", err, inst.logTail())
+		return fmt.Errorf("pipeline: %w: %s", err, inst.LogTail())
 	}
 	fromStart, fromLanded := publishedAt.Sub(up.Started), publishedAt.Sub(up.Landed)
 	hls := 0

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vidiverse/vidiverse/infra/hostinfo"
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 	"github.com/vidiverse/vidiverse/shared/web/browsertest"
 )
 
@@ -39,7 +40,7 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 	bin := o.local
 	if bin == "" {
 		b.progress("building ./infra/local…")
-		if bin, err = buildLocal(ctx, work); err != nil {
+		if bin, err = localinstance.Build(ctx, work); err != nil {
 			return nil, err
 		}
 	}
@@ -54,7 +55,7 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 		return nil, fmt.Errorf("start the CDN proxy: %w", err)
 	}
 	defer edge.close()
-	port, err := freePort()
+	port, err := localinstance.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -63,20 +64,20 @@ func run(ctx context.Context, o options, log io.Writer) (*report, error) {
 	}
 	// Every viewer comes from 127.0.0.1: the tracker's per-IP limits
 	// (PeerTube's 15 announces per 5 minutes) would refuse most of them.
-	inst, err := startInstance(ctx, bin, port, edge.url, []string{
+	inst, err := localinstance.Start(ctx, localinstance.Options{Binary: bin, Port: port, PublicURL: edge.url, Name: "bench-p2p", Env: []string{
 		"TRANSCODING_RESOLUTIONS=" + strconv.Itoa(o.height),
 		"TRACKER_ANNOUNCE_LIMIT=0",
 		"SEED_ENABLED=" + strconv.FormatBool(!o.noSeed),
 		"SEED_UPLOAD_RATE=" + strconv.FormatInt(o.seedRate, 10),
 		browsertest.EnvAssetsDir + "=" + tools.AssetsDir,
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}
-	defer inst.stop()
-	b.progress("instance at %s behind the CDN proxy at %s", inst.origin, edge.url)
+	defer inst.Stop()
+	b.progress("instance at %s behind the CDN proxy at %s", inst.Origin, edge.url)
 
-	c, err := login(ctx, edge.url, inst.password)
+	c, err := login(ctx, edge.url, inst.Password)
 	if err != nil {
 		return nil, err
 	}
