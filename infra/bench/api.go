@@ -92,7 +92,7 @@ func (b *bench) api(ctx context.Context) error {
 	var list struct {
 		Total int `json:"total"`
 	}
-	if err := c.getJSON(ctx, listPath, &list); err != nil {
+	if err := c.GetJSON(ctx, listPath, &list); err != nil {
 		return err
 	}
 	if list.Total != o.videos {

@@ -7,104 +7,30 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 )
 
 // client speaks PeerTube's REST API to one instance as root.
 type client struct {
-	base      string
-	http      *http.Client
-	token     string
-	channelID int64
+	*localinstance.API
 }
 
 // pollInterval is how often a video is polled (PeerTube's CLI polls every
 // 50 ms; 20 ms resolves the latencies measured here more finely).
 const pollInterval = 20 * time.Millisecond
 
-// login gets a token for root with PeerTube's password grant and finds
-// root's default channel.
+// login logs in as root (localinstance.Login).
 func login(ctx context.Context, base, password string) (*client, error) {
-	c := &client{base: base, http: &http.Client{Timeout: 5 * time.Minute}}
-	var oc struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	if err := c.getJSON(ctx, "/api/v1/oauth-clients/local", &oc); err != nil {
+	api, err := localinstance.Login(ctx, base, password, 5*time.Minute)
+	if err != nil {
 		return nil, err
 	}
-	form := url.Values{
-		"client_id":     {oc.ClientID},
-		"client_secret": {oc.ClientSecret},
-		"grant_type":    {"password"},
-		"username":      {"root"},
-		"password":      {password},
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/users/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("log in: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := c.do(req, &tok); err != nil {
-		return nil, fmt.Errorf("log in: %w", err)
-	}
-	c.token = tok.AccessToken
-	var me struct {
-		VideoChannels []struct {
-			ID int64 `json:"id"`
-		} `json:"videoChannels"`
-	}
-	if err := c.getJSON(ctx, "/api/v1/users/me", &me); err != nil {
-		return nil, err
-	}
-	if len(me.VideoChannels) == 0 {
-		return nil, fmt.Errorf("log in: root has no channel")
-	}
-	c.channelID = me.VideoChannels[0].ID
-	return c, nil
-}
-
-func (c *client) getJSON(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return fmt.Errorf("get %s: %w", path, err)
-	}
-	if err := c.do(req, v); err != nil {
-		return fmt.Errorf("get %s: %w", path, err)
-	}
-	return nil
-}
-
-// do sends req (with the token, once there is one) and decodes a 2xx
-// JSON answer into v.
-func (c *client) do(req *http.Request, v any) error {
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
-	}
-	if v == nil {
-		return nil
-	}
-	return json.Unmarshal(body, v)
+	return &client{api}, nil
 }
 
 // uploaded is a video the instance accepted, with when its upload started
@@ -126,7 +52,7 @@ func (c *client) upload(ctx context.Context, path, name string) (uploaded, error
 	mw := multipart.NewWriter(pw)
 	go func() {
 		err := func() error {
-			for k, v := range map[string]string{"name": name, "channelId": strconv.FormatInt(c.channelID, 10), "privacy": "1"} {
+			for k, v := range map[string]string{"name": name, "channelId": strconv.FormatInt(c.ChannelID, 10), "privacy": "1"} {
 				if err := mw.WriteField(k, v); err != nil {
 					return err
 				}
@@ -142,7 +68,7 @@ func (c *client) upload(ctx context.Context, path, name string) (uploaded, error
 		}()
 		pw.CloseWithError(err)
 	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/api/v1/videos/upload", pr)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/api/v1/videos/upload", pr)
 	if err != nil {
 		pr.CloseWithError(err)
 		return uploaded{}, fmt.Errorf("upload %s: %w", path, err)
@@ -154,7 +80,7 @@ func (c *client) upload(ctx context.Context, path, name string) (uploaded, error
 		} `json:"video"`
 	}
 	up := uploaded{Started: time.Now()}
-	err = c.do(req, &out)
+	err = c.Do(req, &out)
 	up.Landed = time.Now()
 	pr.CloseWithError(io.ErrClosedPipe) // ends the writer if the server stopped reading
 	if err != nil {
@@ -200,7 +126,7 @@ func (c *client) waitFor(ctx context.Context, uuid string, limit time.Duration, 
 	defer t.Stop()
 	for {
 		var v videoState
-		if err := c.getJSON(ctx, "/api/v1/videos/"+uuid, &v); err != nil {
+		if err := c.GetJSON(ctx, "/api/v1/videos/"+uuid, &v); err != nil {
 			return time.Time{}, v, err
 		}
 		now := time.Now()
@@ -223,11 +149,11 @@ func isPublished(v videoState) bool { return v.State.ID == statePublished }
 
 // bodySize returns the size in bytes of a GET's answer, for the table.
 func (c *client) bodySize(ctx context.Context, path string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Base+path, nil)
 	if err != nil {
 		return 0, err
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("get %s: %w", path, err)
 	}

@@ -3,101 +3,31 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/vidiverse/vidiverse/infra/localinstance"
 )
 
 // client speaks PeerTube's REST API to the instance as root.
 type client struct {
-	base      string
-	http      *http.Client
-	token     string
-	channelID int64
+	*localinstance.API
 }
 
-// login gets a token for root with PeerTube's password grant and finds
-// root's default channel.
+// login logs in as root (localinstance.Login).
 func login(ctx context.Context, base, password string) (*client, error) {
-	c := &client{base: base, http: &http.Client{Timeout: 2 * time.Minute}}
-	var oc struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	if err := c.getJSON(ctx, "/api/v1/oauth-clients/local", &oc); err != nil {
+	api, err := localinstance.Login(ctx, base, password, 2*time.Minute)
+	if err != nil {
 		return nil, err
 	}
-	form := url.Values{"client_id": {oc.ClientID}, "client_secret": {oc.ClientSecret},
-		"grant_type": {"password"}, "username": {"root"}, "password": {password}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/users/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("log in: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := c.do(req, &tok); err != nil {
-		return nil, fmt.Errorf("log in: %w", err)
-	}
-	c.token = tok.AccessToken
-	var me struct {
-		VideoChannels []struct {
-			ID int64 `json:"id"`
-		} `json:"videoChannels"`
-	}
-	if err := c.getJSON(ctx, "/api/v1/users/me", &me); err != nil {
-		return nil, err
-	}
-	if len(me.VideoChannels) == 0 {
-		return nil, fmt.Errorf("log in: root has no channel")
-	}
-	c.channelID = me.VideoChannels[0].ID
-	return c, nil
-}
-
-func (c *client) getJSON(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return fmt.Errorf("get %s: %w", path, err)
-	}
-	if err := c.do(req, v); err != nil {
-		return fmt.Errorf("get %s: %w", path, err)
-	}
-	return nil
-}
-
-// do sends req (with the token, once there is one) and decodes a 2xx
-// JSON answer into v.
-func (c *client) do(req *http.Request, v any) error {
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
-	}
-	if v == nil {
-		return nil
-	}
-	return json.Unmarshal(body, v)
+	return &client{api}, nil
 }
 
 // upload sends the file at path with PeerTube's legacy multipart upload
@@ -110,7 +40,7 @@ func (c *client) upload(ctx context.Context, path, name string) (string, error) 
 	defer f.Close()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for k, v := range map[string]string{"name": name, "channelId": strconv.FormatInt(c.channelID, 10), "privacy": "1"} {
+	for k, v := range map[string]string{"name": name, "channelId": strconv.FormatInt(c.ChannelID, 10), "privacy": "1"} {
 		if err := mw.WriteField(k, v); err != nil {
 			return "", fmt.Errorf("upload %s: %w", path, err)
 		}
@@ -125,7 +55,7 @@ func (c *client) upload(ctx context.Context, path, name string) (string, error) 
 	if err := mw.Close(); err != nil {
 		return "", fmt.Errorf("upload %s: %w", path, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/api/v1/videos/upload", &body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/api/v1/videos/upload", &body)
 	if err != nil {
 		return "", fmt.Errorf("upload %s: %w", path, err)
 	}
@@ -135,7 +65,7 @@ func (c *client) upload(ctx context.Context, path, name string) (string, error) 
 			UUID string `json:"uuid"`
 		} `json:"video"`
 	}
-	if err := c.do(req, &out); err != nil {
+	if err := c.Do(req, &out); err != nil {
 		return "", fmt.Errorf("upload %s: %w", path, err)
 	}
 	if out.Video.UUID == "" {
@@ -180,7 +110,7 @@ func (c *client) waitPublished(ctx context.Context, uuid string, limit time.Dura
 	defer t.Stop()
 	for {
 		var v video
-		if err := c.getJSON(ctx, "/api/v1/videos/"+uuid, &v); err != nil {
+		if err := c.GetJSON(ctx, "/api/v1/videos/"+uuid, &v); err != nil {
 			return v, err
 		}
 		if v.State.ID == statePublished && len(v.Files) > 0 && v.Files[0].TorrentURL != "" {
@@ -206,7 +136,7 @@ func (c *client) pieceLength(ctx context.Context, torrentURL string) (int64, err
 	if err != nil {
 		return 0, fmt.Errorf("get torrent: %w", err)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("get torrent: %w", err)
 	}

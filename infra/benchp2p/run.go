@@ -165,7 +165,7 @@ func (b *bench) round(ctx context.Context, tools browsertest.Tools, c *client, e
 // seed must be running.
 func readMetrics(ctx context.Context, c *client, seed bool) (seederMetrics, error) {
 	var m seederMetrics
-	if err := c.getJSON(ctx, "/seeder/metrics", &m); err != nil {
+	if err := c.GetJSON(ctx, "/seeder/metrics", &m); err != nil {
 		return m, err
 	}
 	if seed && m.Seed == nil {

@@ -2,7 +2,8 @@
 // bench, make bench-p2p): it builds it when asked, starts it on a port of
 // its own with a temporary data directory and a generated root password,
 // waits until it serves, and stops it with whatever it started (its own
-// process group) and removes its files.
+// process group) and removes its files. API logs in as root and speaks the
+// REST calls the benchmarks share.
 package localinstance
 
 import (
